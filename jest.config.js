@@ -1,0 +1,21 @@
+/** Jest in ESM mode: ts-jest transpiles TypeScript; workspace packages resolve to their sources. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/libs', '<rootDir>/contracts', '<rootDir>/apps', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  moduleNameMapper: {
+    '^@zizhu/crypto$': '<rootDir>/libs/crypto/src/index.ts',
+    '^@zizhu/chain$': '<rootDir>/libs/chain/src/index.ts',
+    '^@zizhu/contract-system$': '<rootDir>/contracts/system/src/index.ts',
+    '^@zizhu/contract-sample$': '<rootDir>/contracts/sample/src/index.ts',
+    '^@zizhu/cli$': '<rootDir>/apps/cli/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+  },
+  testTimeout: 120000,
+  maxWorkers: 2,
+};
