@@ -1,0 +1,127 @@
+import { describe, expect, it } from '@jest/globals';
+import { canonicalJson, hasNonIntegerNumber } from './canonical-json.js';
+
+describe('RFC 8785 (JCS)', () => {
+  it('§3.2.2 sample: whitespace, numbers, string escapes', () => {
+    const input = String.raw`{
+      "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+      "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+      "literals": [null, true, false]
+    }`;
+    const expected = String.raw`{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}`;
+    expect(canonicalJson(JSON.parse(input))).toBe(expected);
+  });
+
+  it('§3.2.3 sorting: keys ordered by UTF-16 code units, not code points or integer-likeness', () => {
+    const input = String.raw`{
+      "\u20ac": "Euro Sign",
+      "\r": "Carriage Return",
+      "\ufb33": "Hebrew Letter Dalet With Dagesh",
+      "1": "One",
+      "\ud83d\ude00": "Emoji: Grinning Face",
+      "\u0080": "Control",
+      "\u00f6": "Latin Small Letter O With Diaeresis"
+    }`;
+    const out = canonicalJson(JSON.parse(input));
+    const names = [
+      'Carriage Return',
+      'One',
+      'Control',
+      'Latin Small Letter O With Diaeresis',
+      'Euro Sign',
+      'Emoji: Grinning Face',
+      'Hebrew Letter Dalet With Dagesh',
+    ];
+    const positions = names.map((n) => out.indexOf(`"${n}"`));
+    expect(positions.every((p, i) => p > 0 && (i === 0 || p > positions[i - 1]))).toBe(true);
+    expect(out).toBe(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis",' +
+        '"\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+  });
+
+  // Appendix B: IEEE 754 bit patterns and their required serialisation.
+  it.each([
+    ['0000000000000000', '0'],
+    ['8000000000000000', '0'],
+    ['0000000000000001', '5e-324'],
+    ['8000000000000001', '-5e-324'],
+    ['7fefffffffffffff', '1.7976931348623157e+308'],
+    ['ffefffffffffffff', '-1.7976931348623157e+308'],
+    ['4340000000000000', '9007199254740992'],
+    ['c340000000000000', '-9007199254740992'],
+    ['4430000000000000', '295147905179352830000'],
+    ['44b52d02c7e14af5', '9.999999999999997e+22'],
+    ['44b52d02c7e14af6', '1e+23'],
+    ['44b52d02c7e14af7', '1.0000000000000001e+23'],
+    ['444b1ae4d6e2ef4e', '999999999999999700000'],
+    ['444b1ae4d6e2ef4f', '999999999999999900000'],
+    ['444b1ae4d6e2ef50', '1e+21'],
+    ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
+    ['3eb0c6f7a0b5ed8d', '0.000001'],
+    ['41b3de4355555553', '333333333.3333332'],
+    ['41b3de4355555554', '333333333.33333325'],
+    ['41b3de4355555555', '333333333.3333333'],
+    ['41b3de4355555556', '333333333.3333334'],
+    ['41b3de4355555557', '333333333.33333343'],
+    ['becbf647612f3696', '-0.0000033333333333333333'],
+    ['43143ff3c1cb0959', '1424953923781206.2'],
+  ])('Appendix B: %s -> %s', (bits, expected) => {
+    expect(canonicalJson(Buffer.from(bits, 'hex').readDoubleBE(0))).toBe(expected);
+  });
+
+  it.each([
+    [1e21, '1e+21'],
+    [1e20, '100000000000000000000'],
+    [1e-7, '1e-7'],
+    [1e-6, '0.000001'],
+    [-0, '0'],
+    [0.1, '0.1'],
+    [9007199254740992, '9007199254740992'],
+    [-1.5, '-1.5'],
+  ])('number %p -> %s', (n, expected) => {
+    expect(canonicalJson(n)).toBe(expected);
+    expect(canonicalJson([n])).toBe(`[${expected}]`);
+  });
+
+  it.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['nested NaN', { a: [1, NaN] }],
+    ['nested Infinity', { a: { b: Infinity } }],
+  ])('refuses %s', (_label, value) => {
+    expect(() => canonicalJson(value)).toThrow();
+  });
+
+  it('refuses values with no JSON form: undefined, bigint, functions (also nested), lone surrogates, cycles', () => {
+    expect(() => canonicalJson(undefined)).toThrow(TypeError);
+    expect(() => canonicalJson(1n)).toThrow(TypeError);
+    expect(() => canonicalJson(() => 1)).toThrow(TypeError);
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
+    expect(() => canonicalJson([1, () => 1])).toThrow(TypeError);
+    expect(() => canonicalJson('\ud800')).toThrow();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow();
+  });
+
+  it('follows JSON.stringify for undefined members and toJSON', () => {
+    expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}');
+  });
+
+  it('is stable under key order and deep nesting', () => {
+    expect(canonicalJson({ b: [{ z: 1, y: 2 }], a: 'x' })).toBe(canonicalJson({ a: 'x', b: [{ y: 2, z: 1 }] }));
+    expect(canonicalJson({ b: [{ z: 1, y: 2 }], a: 'x' })).toBe('{"a":"x","b":[{"y":2,"z":1}]}');
+  });
+});
+
+describe('hasNonIntegerNumber', () => {
+  it('finds floats and unsafe integers anywhere', () => {
+    expect(hasNonIntegerNumber({ a: [1, 2, { b: 3 }] })).toBe(false);
+    expect(hasNonIntegerNumber({ a: [1, 2, { b: 3.5 }] })).toBe(true);
+    expect(hasNonIntegerNumber([2 ** 53])).toBe(true);
+    expect(hasNonIntegerNumber('1.5')).toBe(false);
+  });
+});
