@@ -1,0 +1,5 @@
+export * from './contract.js';
+export { ContractError } from '../errors.js';
+// Deterministic helpers contracts may use.
+export { sha256Hex, canonicalJson } from '@zizhu/crypto';
+export { keyIdOf } from '../formats/transaction.js';

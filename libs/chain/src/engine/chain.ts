@@ -1,0 +1,527 @@
+import { EventEmitter } from 'node:events';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { canonicalJson, sha256Hex, toBase64, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
+import { contractCodeHash, type ContractClass } from '../contract/index.js';
+import { LedgerError, TransactionRefused } from '../errors.js';
+import {
+  blockHash,
+  EMPTY_STATE_ROOT,
+  GENESIS_PREV,
+  keyIdOf,
+  nextStateRoot,
+  parseSignedTransaction,
+  type BlockHeader,
+  type ParsedTransaction,
+} from '../formats/index.js';
+import { CompactRange, EMPTY_ROOT, assembleProof, consistencyProofPlan, decompose, inclusionProofPlan, leafEnd, leafHash, planNodes, type NodeId } from '../merkle/index.js';
+import { checkpointBody, signNote, verifierKey } from '../checkpoint/index.js';
+import type { CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx } from '../store/ledger-store.js';
+import type { ConsortiumDirectory } from './directory.js';
+import { executeBlock, type DeployedContract, type StateSource } from './executor.js';
+import { SoloOrderer, type Orderer } from './orderer.js';
+import type { CommittedBlock, TxReceipt } from './receipt.js';
+import { SignaturePool } from './signature-pool.js';
+import { StateCache } from './state-cache.js';
+
+export interface ChainConfig {
+  /** Cut a block at this many transactions (BLOCK_MAX_TXS). */
+  blockMaxTxs: number;
+  /** ...or this long after the oldest waiting transaction (BLOCK_MAX_WAIT_MS). */
+  blockMaxWaitMs: number;
+  maxPendingPerChannel: number;
+  /** A transaction's `ts` may differ from the node clock by at most this much (ledger-formats §2: 5 minutes). */
+  maxClockSkewMs: number;
+  /** Worker threads verifying signatures (0: inline). */
+  verifyWorkers: number;
+  stateCacheEntries: number;
+}
+
+export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
+  blockMaxTxs: 2000,
+  blockMaxWaitMs: 10,
+  maxPendingPerChannel: 50_000,
+  maxClockSkewMs: 5 * 60_000,
+  verifyWorkers: 2,
+  stateCacheEntries: 200_000,
+};
+
+export interface ChainOptions {
+  /** Owned by the chain from now on: closed with it. */
+  store: LedgerStore;
+  /** A fresh directory; the chain feeds it the system channel's state and every later system block. */
+  directory: ConsortiumDirectory;
+  contracts: ContractClass[];
+  /** This node's checkpoint signing key and its C2SP key name. */
+  node: { name: string; signer: Ed25519Signer };
+  systemChannel?: string;
+  config?: Partial<ChainConfig>;
+  /** Injected clock (ms since the epoch), so tests control time. */
+  clock?: () => number;
+}
+
+/** Writes a host adds to a block's commit transaction (read models, outboxes). */
+export type Projection = (block: CommittedBlock, sql: SqlClient) => Promise<void>;
+
+export interface InclusionProof {
+  channel: string;
+  leafIndex: number;
+  treeSize: number;
+  /** base64 of the leaf bytes. */
+  leaf: string;
+  /** base64 hashes, RFC 9162 §2.1.3 order. */
+  proof: string[];
+}
+
+export interface ConsistencyProof {
+  channel: string;
+  fromSize: number;
+  toSize: number;
+  proof: string[];
+}
+
+interface ChannelRuntime {
+  name: string;
+  head: StoredBlock;
+  stateRoot: string;
+  frontier: CompactRange;
+  cache: StateCache;
+  nonces: Map<string, number>;
+  lease: CommitLease;
+  broken?: Error;
+}
+
+export interface ChainEvents {
+  block: [CommittedBlock];
+  error: [Error];
+}
+
+/**
+ * The embedded chain engine: channels, pre-validation, ordering, execution, one durable Postgres
+ * transaction per block, proofs and checkpoints. A host (the node, the CLI, a test) owns it.
+ */
+export class Chain extends EventEmitter<ChainEvents> {
+  readonly config: ChainConfig;
+  readonly systemChannel: string;
+  readonly nodeKeyId: string;
+  readonly verifierKey: string;
+  private readonly store: LedgerStore;
+  private readonly directory: ConsortiumDirectory;
+  private readonly clock: () => number;
+  private readonly channels = new Map<string, ChannelRuntime>();
+  private readonly contracts = new Map<string, DeployedContract>();
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly projections: Projection[] = [];
+  private readonly pool: SignaturePool;
+  private readonly orderer: Orderer;
+  private closed = false;
+
+  private constructor(private readonly options: ChainOptions) {
+    super();
+    this.config = { ...DEFAULT_CHAIN_CONFIG, ...options.config };
+    this.store = options.store;
+    this.directory = options.directory;
+    this.systemChannel = options.systemChannel ?? 'system';
+    this.clock = options.clock ?? Date.now;
+    this.nodeKeyId = keyIdOf(options.node.signer.publicKey);
+    this.verifierKey = verifierKey(options.node.name, options.node.signer.publicKey);
+    const ajv = new Ajv({ allErrors: false, strict: true });
+    for (const cls of options.contracts) {
+      if (this.contracts.has(cls.contractName)) throw new LedgerError('DUPLICATE_CONTRACT', `contract ${cls.contractName} registered twice`);
+      this.contracts.set(cls.contractName, { cls, instance: new cls() as Record<string, unknown>, codeHash: contractCodeHash(cls) });
+      for (const [method, spec] of Object.entries(cls.methods)) {
+        this.validators.set(`${cls.contractName}.${method}`, ajv.compile(spec.args));
+      }
+    }
+    this.pool = new SignaturePool(this.config.verifyWorkers);
+    this.orderer = new SoloOrderer((channel, batch) => this.commitBlock(channel, batch), {
+      blockMaxTxs: this.config.blockMaxTxs,
+      blockMaxWaitMs: this.config.blockMaxWaitMs,
+      maxPending: this.config.maxPendingPerChannel,
+    });
+  }
+
+  /** Opens the chain on a store: migrates it, takes each channel's commit lease and loads its head. */
+  static async open(options: ChainOptions): Promise<Chain> {
+    const chain = new Chain(options);
+    try {
+      await chain.store.migrate();
+      const names = await chain.store.channels();
+      if (names.includes(chain.systemChannel)) await chain.loadChannel(chain.systemChannel);
+      for (const name of names) if (name !== chain.systemChannel) await chain.loadChannel(name);
+      return chain;
+    } catch (e) {
+      await chain.close();
+      throw e;
+    }
+  }
+
+  /** Code hashes of the contracts this node runs (what genesis and upgrades approve). */
+  contractHashes(): Record<string, string> {
+    return Object.fromEntries([...this.contracts].map(([name, d]) => [name, d.codeHash]));
+  }
+
+  channelNames(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  hasChannel(name: string): boolean {
+    return this.channels.has(name);
+  }
+
+  head(channel: string): StoredBlock {
+    return this.runtime(channel).head;
+  }
+
+  /**
+   * Writes a channel's genesis block (height 0) with its initial state. The system channel must be
+   * created first; its state feeds the directory. Idempotent: an existing channel is left as is.
+   */
+  async createChannel(name: string, genesis: { time: number; writes: [string, JsonValue][] }): Promise<StoredBlock> {
+    const existing = this.channels.get(name);
+    if (existing) return existing.head;
+    if (name !== this.systemChannel && !this.channels.has(this.systemChannel)) {
+      throw new LedgerError('NO_SYSTEM_CHANNEL', `create the ${this.systemChannel} channel before ${name}`);
+    }
+    const lease = await this.takeLease(name);
+    try {
+      const sorted = [...new Map(genesis.writes.map(([k, v]) => [k, canonicalJson(v)])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const header: BlockHeader = {
+        channel: name,
+        height: 0,
+        prev: GENESIS_PREV,
+        treeSize: 0,
+        root: EMPTY_ROOT.toString('hex'),
+        stateRoot: nextStateRoot(EMPTY_STATE_ROOT, sorted.map(([k, v]) => [k, sha256Hex(v)])),
+        time: genesis.time,
+        proposer: this.nodeKeyId,
+        txCount: 0,
+      };
+      const hash = blockHash(header);
+      // The system genesis names the consortium, which the checkpoint's origin needs (applying height 0 again is harmless).
+      if (name === this.systemChannel) this.directory.apply(0, sorted.map(([k, v]) => [k, JSON.parse(v) as JsonValue]));
+      const block: StoredBlock = { header, hash, checkpoint: this.checkpointFor(header, hash) };
+      const writes = sorted.map(([key, value]) => ({ key, value }));
+      await this.store.commitBlock({ block, txs: [], nodes: [], writes });
+      this.channels.set(name, {
+        name,
+        head: block,
+        stateRoot: header.stateRoot,
+        frontier: CompactRange.empty(),
+        cache: new StateCache(this.config.stateCacheEntries),
+        nonces: new Map(),
+        lease,
+      });
+      return block;
+    } catch (e) {
+      await lease.release();
+      throw e;
+    }
+  }
+
+  addProjection(projection: Projection): void {
+    this.projections.push(projection);
+  }
+
+  /**
+   * Pre-validates a signed transaction (shape, signer, clock, contract, method, arguments, role,
+   * nonce, signature) and orders it. Resolves with its receipt once its block is durable; a refused
+   * transaction rejects with TransactionRefused and never reaches the log.
+   */
+  async submit(input: unknown): Promise<TxReceipt> {
+    if (this.closed) throw new TransactionRefused('UNAVAILABLE', 'the chain is closed');
+    const parsed = parseSignedTransaction(input);
+    const env = parsed.signed.envelope;
+    if (keyIdOf(parsed.publicKey) !== env.signer) throw new TransactionRefused('BAD_SIGNATURE', 'publicKey does not match the signer key id');
+    const rt = this.channels.get(env.channel);
+    if (!rt) throw new TransactionRefused('UNKNOWN_CHANNEL', `unknown channel ${env.channel}`);
+    const now = this.clock();
+    if (env.ts < now - this.config.maxClockSkewMs) throw new TransactionRefused('EXPIRED', `transaction ts ${env.ts} is more than ${this.config.maxClockSkewMs} ms in the past`);
+    if (env.ts > now + this.config.maxClockSkewMs) throw new TransactionRefused('FUTURE_DATED', `transaction ts ${env.ts} is more than ${this.config.maxClockSkewMs} ms in the future`);
+    const sender = this.directory.signer(env.signer);
+    const channelInfo = this.directory.channel(env.channel);
+    if (!sender || !channelInfo || !channelInfo.members.includes(sender.org)) {
+      throw new TransactionRefused('UNKNOWN_SIGNER', `signer ${env.signer} is not an active key of a member of channel ${env.channel}`);
+    }
+    const deployed = this.contracts.get(env.contract);
+    if (!deployed || !channelInfo.contracts.includes(env.contract)) throw new TransactionRefused('UNKNOWN_CONTRACT', `contract ${env.contract} is not deployed on channel ${env.channel}`);
+    const status = this.directory.contract(env.contract, deployed.codeHash);
+    if (status !== 'ACTIVE') {
+      throw new TransactionRefused(
+        status ? 'CONTRACT_DISABLED' : 'UNKNOWN_CONTRACT',
+        status ? `contract ${env.contract} is ${status.toLowerCase()}` : `contract ${env.contract}'s code (${deployed.codeHash}) is not approved by the consortium`,
+      );
+    }
+    const spec = deployed.cls.methods[env.method];
+    if (!spec || !Object.hasOwn(deployed.cls.methods, env.method)) throw new TransactionRefused('UNKNOWN_METHOD', `contract ${env.contract} has no method ${env.method}`);
+    const validate = this.validators.get(`${env.contract}.${env.method}`)!;
+    if (!validate(env.args)) {
+      const err = validate.errors?.[0];
+      throw new TransactionRefused('INVALID_ARGS', `arguments of ${env.contract}.${env.method} are invalid: ${err ? `${err.instancePath || '/'} ${err.message}` : 'schema mismatch'}`);
+    }
+    if (spec.roles && !spec.roles.some((r) => sender.roles.includes(r))) {
+      throw new TransactionRefused('FORBIDDEN', `${env.contract}.${env.method} needs one of the roles ${spec.roles.join(', ')}`);
+    }
+    if (spec.orgKinds && !spec.orgKinds.includes(sender.orgKind)) {
+      throw new TransactionRefused('FORBIDDEN', `${env.contract}.${env.method} is for organisations of kind ${spec.orgKinds.join(', ')}`);
+    }
+    const nonceKey = `${env.signer}:${env.nonce}`;
+    if (rt.nonces.has(nonceKey)) throw new TransactionRefused('REPLAYED', `nonce ${env.nonce} was already used by this signer`);
+    if (!(await this.pool.verify(parsed.publicKey, parsed.preimage, parsed.signature))) throw new TransactionRefused('BAD_SIGNATURE', 'the signature does not verify');
+    // Checked again: another submit of the same nonce may have passed while this one was verifying.
+    if (rt.nonces.has(nonceKey)) throw new TransactionRefused('REPLAYED', `nonce ${env.nonce} was already used by this signer`);
+    rt.nonces.set(nonceKey, env.ts);
+    if (rt.nonces.size % 4096 === 0) this.pruneNonces(rt);
+    try {
+      return await this.orderer.order(env.channel, parsed);
+    } catch (e) {
+      // Never ordered or never committed: the nonce may be used again.
+      if (!(e instanceof LedgerError && e.code === 'COMMIT_UNCERTAIN')) rt.nonces.delete(nonceKey);
+      throw e;
+    }
+  }
+
+  pendingTransactions(channel: string): number {
+    return this.orderer.pending(channel);
+  }
+
+  private pruneNonces(rt: ChannelRuntime): void {
+    const horizon = this.clock() - this.config.maxClockSkewMs;
+    for (const [k, ts] of rt.nonces) if (ts < horizon) rt.nonces.delete(k);
+  }
+
+  private async commitBlock(channel: string, batch: ParsedTransaction[]): Promise<TxReceipt[]> {
+    const rt = this.runtime(channel);
+    if (rt.broken) await this.recover(rt);
+    const prev = rt.head.header;
+    const height = prev.height + 1;
+    const time = Math.max(this.clock(), prev.time);
+    const source: StateSource = {
+      read: (keys) => this.store.readState(channel, keys),
+      range: (prefix, after, limit) => this.store.rangeState(channel, prefix, after, limit),
+    };
+    const { executed, writes } = await executeBlock({
+      channel,
+      systemChannel: this.systemChannel,
+      height,
+      time,
+      txs: batch,
+      contracts: this.contracts,
+      directory: this.directory,
+      cache: rt.cache,
+      source,
+    });
+    const frontier = rt.frontier.clone();
+    const nodes: StoredNode[] = [];
+    const firstLeaf = frontier.size;
+    for (const tx of executed) {
+      frontier.append(leafHash(Buffer.from(tx.leaf, 'utf8')), (node: NodeId, hash: Buffer) => nodes.push({ leafEnd: leafEnd(node), level: node.level, hash }));
+    }
+    const header: BlockHeader = {
+      channel,
+      height,
+      prev: rt.head.hash,
+      treeSize: frontier.size,
+      root: frontier.root().toString('hex'),
+      stateRoot: nextStateRoot(
+        rt.stateRoot,
+        writes.map(([k, v]) => [k, v === null ? null : sha256Hex(v)]),
+      ),
+      time,
+      proposer: this.nodeKeyId,
+      txCount: executed.length,
+    };
+    const hash = blockHash(header);
+    const block: StoredBlock = { header, hash, checkpoint: this.checkpointFor(header, hash) };
+    const txs: StoredTx[] = executed.map((tx, i) => ({
+      channel,
+      leafIndex: firstLeaf + i,
+      height,
+      hash: tx.parsed.hash,
+      signed: tx.parsed.signed,
+      status: tx.status,
+      result: tx.result,
+      leaf: tx.leaf,
+    }));
+    const receipts: TxReceipt[] = executed.map((tx, i) => ({
+      hash: tx.parsed.hash,
+      channel,
+      height,
+      blockHash: hash,
+      leafIndex: firstLeaf + i,
+      status: tx.status,
+      value: tx.value,
+      events: tx.events,
+      ...(tx.error ? { error: tx.error } : {}),
+    }));
+    const committed: CommittedBlock = {
+      channel,
+      header,
+      hash,
+      checkpoint: block.checkpoint,
+      receipts,
+      writes: writes.map(([k, v]) => [k, v === null ? null : (JSON.parse(v) as JsonValue)]),
+    };
+    const project = this.projections.length > 0 ? async (sql: SqlClient) => {
+      for (const p of this.projections) await p(committed, sql);
+    } : undefined;
+    try {
+      await Promise.race([this.store.commitBlock({ block, txs, nodes, writes: writes.map(([key, value]) => ({ key, value })) }, project), rt.lease.lost]);
+    } catch (e) {
+      // The commit may or may not have reached the database (a lost connection after COMMIT):
+      // reload the channel from the store before the next block instead of guessing.
+      rt.broken = e as Error;
+      throw new LedgerError('COMMIT_UNCERTAIN', `block ${height} of ${channel} was not confirmed durable: ${(e as Error).message}`);
+    }
+    rt.head = block;
+    rt.stateRoot = header.stateRoot;
+    rt.frontier = frontier;
+    for (const [k, v] of writes) rt.cache.set(k, v);
+    if (channel === this.systemChannel) this.directory.apply(height, committed.writes);
+    this.emit('block', committed);
+    return receipts;
+  }
+
+  /** After an uncertain commit: reload head, frontier and state from the store. */
+  private async recover(rt: ChannelRuntime): Promise<void> {
+    const head = await this.store.head(rt.name);
+    if (!head) throw new LedgerError('NO_HEAD', `channel ${rt.name} has no blocks`);
+    rt.frontier = await this.loadFrontier(rt.name, head.header.treeSize);
+    rt.head = head;
+    rt.stateRoot = head.header.stateRoot;
+    rt.cache.clear();
+    if (rt.name === this.systemChannel) this.reloadDirectory(head.header.height, await this.store.scanState(rt.name, ''));
+    rt.broken = undefined;
+  }
+
+  private reloadDirectory(height: number, entries: [string, string][]): void {
+    this.directory.apply(height, entries.map(([k, v]) => [k, JSON.parse(v) as JsonValue]));
+  }
+
+  private checkpointFor(header: BlockHeader, hash: string): string {
+    const body = checkpointBody({
+      origin: `zizhu/${this.directory.consortiumId}/${header.channel}`,
+      treeSize: header.treeSize,
+      root: Buffer.from(header.root, 'hex'),
+      height: header.height,
+      blockHash: hash,
+      time: header.time,
+    });
+    return signNote(body, this.options.node.name, this.options.node.signer);
+  }
+
+  private async takeLease(name: string): Promise<CommitLease> {
+    const lease = await this.store.acquireCommitLease(name);
+    if (!lease) throw new LedgerError('LEASE_HELD', `another process holds the commit lease of channel ${name}`);
+    lease.lost.catch((e: Error) => {
+      const rt = this.channels.get(name);
+      if (rt && !this.closed) {
+        rt.broken = e;
+        this.emit('error', e);
+      }
+    });
+    return lease;
+  }
+
+  private async loadFrontier(channel: string, size: number): Promise<CompactRange> {
+    if (size === 0) return CompactRange.empty();
+    const wanted = decompose(0, size);
+    const found = await this.store.nodes(channel, wanted.map((n) => ({ leafEnd: leafEnd(n), level: n.level })));
+    const hashes = wanted.map((n) => {
+      const h = found.get(`${leafEnd(n)}/${n.level}`);
+      if (!h) throw new LedgerError('MISSING_NODE', `channel ${channel}: tree node ${n.level}/${n.index} is missing`);
+      return h;
+    });
+    return CompactRange.from(size, hashes);
+  }
+
+  private async loadChannel(name: string): Promise<void> {
+    const lease = await this.takeLease(name);
+    try {
+      const head = await this.store.head(name);
+      if (!head) throw new LedgerError('NO_HEAD', `channel ${name} has no blocks`);
+      const frontier = await this.loadFrontier(name, head.header.treeSize);
+      if (frontier.root().toString('hex') !== head.header.root) {
+        throw new LedgerError('ROOT_MISMATCH', `channel ${name}: stored tree nodes do not give the head's root; run zizhu ledger verify`);
+      }
+      if (name === this.systemChannel) this.reloadDirectory(head.header.height, await this.store.scanState(name, ''));
+      const nonces = new Map<string, number>();
+      for (const [signer, nonce] of await this.store.recentNonces(name, this.clock() - 2 * this.config.maxClockSkewMs - 60_000)) {
+        nonces.set(`${signer}:${nonce}`, Number.MAX_SAFE_INTEGER);
+      }
+      this.channels.set(name, {
+        name,
+        head,
+        stateRoot: head.header.stateRoot,
+        frontier,
+        cache: new StateCache(this.config.stateCacheEntries),
+        nonces,
+        lease,
+      });
+    } catch (e) {
+      await lease.release();
+      throw e;
+    }
+  }
+
+  private runtime(channel: string): ChannelRuntime {
+    const rt = this.channels.get(channel);
+    if (!rt) throw new LedgerError('UNKNOWN_CHANNEL', `unknown channel ${channel}`);
+    return rt;
+  }
+
+  /** Inclusion proof of a transaction's leaf in its channel's tree at `treeSize` (default: the head's). */
+  async inclusionProof(channel: string, txHash: string, treeSize?: number): Promise<InclusionProof> {
+    const rt = this.runtime(channel);
+    const tx = await this.store.transaction(txHash);
+    if (!tx || tx.channel !== channel) throw new LedgerError('NOT_FOUND', `transaction ${txHash} is not in channel ${channel}`);
+    const size = treeSize ?? rt.head.header.treeSize;
+    if (!Number.isSafeInteger(size) || size <= tx.leafIndex || size > rt.head.header.treeSize) {
+      throw new LedgerError('BAD_TREE_SIZE', `tree size must be in (${tx.leafIndex}, ${rt.head.header.treeSize}]`);
+    }
+    const plan = inclusionProofPlan(tx.leafIndex, size);
+    const proof = await this.assemble(channel, plan);
+    return { channel, leafIndex: tx.leafIndex, treeSize: size, leaf: Buffer.from(tx.leaf, 'utf8').toString('base64'), proof };
+  }
+
+  async consistencyProof(channel: string, fromSize: number, toSize?: number): Promise<ConsistencyProof> {
+    const rt = this.runtime(channel);
+    const to = toSize ?? rt.head.header.treeSize;
+    if (!Number.isSafeInteger(fromSize) || !Number.isSafeInteger(to) || fromSize < 1 || fromSize > to || to > rt.head.header.treeSize) {
+      throw new LedgerError('BAD_TREE_SIZE', `need 1 <= fromSize <= toSize <= ${rt.head.header.treeSize}`);
+    }
+    return { channel, fromSize, toSize: to, proof: await this.assemble(channel, consistencyProofPlan(fromSize, to)) };
+  }
+
+  private async assemble(channel: string, plan: NodeId[][]): Promise<string[]> {
+    const ids = planNodes(plan);
+    const found = await this.store.nodes(channel, ids.map((n) => ({ leafEnd: leafEnd(n), level: n.level })));
+    return assembleProof(plan, (n) => {
+      const h = found.get(`${leafEnd(n)}/${n.level}`);
+      if (!h) throw new LedgerError('MISSING_NODE', `channel ${channel}: tree node ${n.level}/${n.index} is missing`);
+      return h;
+    }).map(toBase64);
+  }
+
+  /** The latest signed checkpoint of a channel (C2SP signed note). */
+  checkpoint(channel: string): string {
+    return this.runtime(channel).head.checkpoint;
+  }
+
+  block(channel: string, height: number) {
+    return this.store.block(channel, height);
+  }
+
+  transaction(hash: string) {
+    return this.store.transaction(hash);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.orderer.close();
+    await this.pool.close();
+    for (const rt of this.channels.values()) await rt.lease.release();
+    this.channels.clear();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,222 @@
+import { canonicalJson, hasNonIntegerNumber, sha256Hex, type JsonValue } from '@zizhu/crypto';
+import { ContractError } from '../errors.js';
+import { isContractKey, type ContractClass, type ContractContext, type ContractEvent, type Sender, type StateEntry } from '../contract/index.js';
+import { leafBytes, type TxStatus } from '../formats/index.js';
+import type { ParsedTransaction } from '../formats/index.js';
+import type { ConsortiumDirectory } from './directory.js';
+import type { StateCache } from './state-cache.js';
+
+export interface DeployedContract {
+  cls: ContractClass;
+  instance: Record<string, unknown>;
+  codeHash: string;
+}
+
+/** Reads committed state that is not in the cache (the store, or replay's in-memory map). */
+export interface StateSource {
+  read(keys: string[]): Promise<Map<string, string>>;
+  range(prefix: string, after: string | undefined, limit: number): Promise<{ key: string; value: string | null }[]>;
+}
+
+export interface ExecutedTx {
+  parsed: ParsedTransaction;
+  status: TxStatus;
+  /** JCS text of the result: { events, value } or { error: { code, message } }. */
+  result: string;
+  leaf: string;
+  events: ContractEvent[];
+  value: JsonValue | null;
+  error?: { code: string; message: string };
+}
+
+export interface BlockExecution {
+  executed: ExecutedTx[];
+  /** Final value per written key (canonical JSON text, or null for deleted), sorted by key. */
+  writes: [string, string | null][];
+}
+
+/** The engine's own key in a business channel's state: which system height authorised its senders. */
+export const SYSTEM_HEIGHT_KEY = '~system-height';
+
+const MAX_RANGE = 1000;
+
+class Revert extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function checkValue(value: unknown, what: string): void {
+  if (value === undefined) throw new Revert('INVALID_VALUE', `${what} is undefined`);
+  if (hasNonIntegerNumber(value)) throw new Revert('INVALID_VALUE', `${what} contains a floating-point number`);
+}
+
+/**
+ * Executes a block's transactions in order. Senders and contract statuses are resolved from the
+ * directory synchronously, before any await, so the whole block sees one directory height.
+ * A first "discovery" pass runs every transaction against what is already known to learn the keys
+ * they read, so that the missing ones are fetched in one query instead of one round trip each.
+ */
+export async function executeBlock(args: {
+  channel: string;
+  systemChannel: string;
+  height: number;
+  time: number;
+  txs: ParsedTransaction[];
+  contracts: Map<string, DeployedContract>;
+  directory: ConsortiumDirectory;
+  cache: StateCache;
+  source: StateSource;
+}): Promise<BlockExecution> {
+  const { channel, txs, contracts, directory, cache, source } = args;
+  const channelInfo = directory.channel(channel);
+  const systemHeight = directory.height;
+  const plan = txs.map((parsed) => {
+    const env = parsed.signed.envelope;
+    const sender = directory.signer(env.signer);
+    const deployed = contracts.get(env.contract);
+    let refusal: Revert | undefined;
+    if (!sender || !channelInfo?.members.includes(sender.org)) refusal = new Revert('SIGNER_REVOKED', 'the signing key is no longer active on this channel');
+    else if (!deployed || !channelInfo.contracts.includes(env.contract)) refusal = new Revert('UNKNOWN_CONTRACT', `contract ${env.contract} is not deployed on ${channel}`);
+    else if (directory.contract(env.contract, deployed.codeHash) !== 'ACTIVE') refusal = new Revert('CONTRACT_DISABLED', `contract ${env.contract} is frozen or revoked`);
+    const senderView: Sender | undefined = sender ? { keyId: sender.keyId, org: sender.org, orgKind: sender.orgKind, roles: sender.roles } : undefined;
+    return { parsed, sender: senderView, deployed, refusal };
+  });
+
+  const blockWrites = new Map<string, string | null>();
+  const lookup = (key: string): string | null | undefined => (blockWrites.has(key) ? blockWrites.get(key) : cache.get(key));
+
+  // Discovery: unknown keys read as absent; nothing is kept but the keys.
+  const missing = new Set<string>();
+  for (const p of plan) {
+    if (p.refusal || !p.sender || !p.deployed) continue;
+    await runOne(p.parsed, p.sender, p.deployed, (key) => {
+      const v = lookup(key);
+      if (v === undefined) missing.add(key);
+      return v ?? null;
+    }).catch(() => undefined);
+  }
+  if (missing.size > 0) {
+    const keys = [...missing];
+    const found = await source.read(keys);
+    for (const k of keys) cache.set(k, found.get(k) ?? null);
+  }
+
+  const executed: ExecutedTx[] = [];
+  for (const p of plan) {
+    const readThrough = async (key: string): Promise<string | null> => {
+      const v = lookup(key);
+      if (v !== undefined) return v;
+      const found = (await source.read([key])).get(key) ?? null;
+      cache.set(key, found);
+      return found;
+    };
+    let outcome: Awaited<ReturnType<typeof runOne>> | Revert;
+    if (p.refusal) outcome = p.refusal;
+    else {
+      try {
+        outcome = await runOne(p.parsed, p.sender!, p.deployed!, readThrough);
+      } catch (e) {
+        outcome = e instanceof ContractError || e instanceof Revert ? new Revert(e.code, e.message) : new Revert('CONTRACT_FAILURE', (e as Error)?.message ?? String(e));
+      }
+    }
+    const hash = p.parsed.hash;
+    if (outcome instanceof Revert) {
+      const error = { code: outcome.code, message: outcome.message };
+      const result = canonicalJson({ error });
+      executed.push({ parsed: p.parsed, status: 'REVERTED', result, leaf: leafText(result, 'REVERTED', hash), events: [], value: null, error });
+    } else {
+      for (const [k, v] of outcome.writes) blockWrites.set(k, v);
+      const resultObj = { events: outcome.events as unknown as JsonValue, value: outcome.value };
+      const result = canonicalJson(resultObj);
+      executed.push({ parsed: p.parsed, status: 'COMMITTED', result, leaf: leafText(result, 'COMMITTED', hash), events: outcome.events, value: outcome.value });
+    }
+  }
+
+  if (channel !== args.systemChannel) {
+    const recorded = lookup(SYSTEM_HEIGHT_KEY) ?? (await readRecorded(source, cache));
+    const now = String(systemHeight);
+    if (recorded !== now) blockWrites.set(SYSTEM_HEIGHT_KEY, now);
+  }
+
+  const writes = [...blockWrites.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { executed, writes };
+
+  async function runOne(
+    parsed: ParsedTransaction,
+    sender: Sender,
+    deployed: DeployedContract,
+    read: (key: string) => string | null | Promise<string | null>,
+  ): Promise<{ value: JsonValue | null; events: ContractEvent[]; writes: Map<string, string | null> }> {
+    const env = parsed.signed.envelope;
+    const txWrites = new Map<string, string | null>();
+    const events: ContractEvent[] = [];
+    const key = (k: string): string => {
+      if (typeof k !== 'string' || !isContractKey(k)) throw new Revert('INVALID_KEY', `invalid state key ${JSON.stringify(k)}`);
+      return k;
+    };
+    const current = async (k: string): Promise<string | null> => (txWrites.has(k) ? txWrites.get(k)! : await read(k));
+    const ctx: ContractContext = {
+      channel,
+      sender,
+      block: { height: args.height, time: args.time },
+      tx: { hash: parsed.hash, nonce: env.nonce, ts: env.ts },
+      state: {
+        async get<T extends JsonValue = JsonValue>(k: string) {
+          const v = await current(key(k));
+          return v === null ? undefined : (JSON.parse(v) as T);
+        },
+        put(k: string, value: JsonValue) {
+          checkValue(value, `value of ${k}`);
+          txWrites.set(key(k), canonicalJson(value));
+        },
+        del(k: string) {
+          txWrites.set(key(k), null);
+        },
+        async range<T extends JsonValue = JsonValue>(prefix: string, opts: { after?: string; limit?: number } = {}) {
+          if (typeof prefix !== 'string' || (prefix !== '' && !isContractKey(prefix))) throw new Revert('INVALID_KEY', 'invalid range prefix');
+          const limit = Math.min(Math.max(1, opts.limit ?? 100), MAX_RANGE);
+          const pending = new Map<string, string | null>();
+          for (const src of [blockWrites, txWrites]) for (const [k, v] of src) if (k.startsWith(prefix) && (opts.after === undefined || k > opts.after)) pending.set(k, v);
+          const stored = await source.range(prefix, opts.after, limit + pending.size);
+          const merged = new Map<string, string | null>();
+          for (const s of stored) merged.set(s.key, s.value);
+          for (const [k, v] of pending) merged.set(k, v);
+          const out: StateEntry<T>[] = [];
+          for (const k of [...merged.keys()].sort()) {
+            const v = merged.get(k);
+            if (k[0] === '~' || v === null || v === undefined) continue;
+            out.push({ key: k, value: JSON.parse(v) as T });
+            if (out.length >= limit) break;
+          }
+          return out;
+        },
+      },
+      emit(type: string, data: JsonValue = null) {
+        if (typeof type !== 'string' || type.length === 0 || type.length > 128) throw new Revert('INVALID_EVENT', 'event type must be a short string');
+        checkValue(data, `event ${type}`);
+        events.push({ type, data: JSON.parse(canonicalJson(data)) as JsonValue });
+      },
+    };
+    const method = deployed.instance[env.method] as (c: ContractContext, a: unknown) => unknown;
+    if (typeof method !== 'function' || !Object.hasOwn(deployed.cls.methods, env.method)) throw new Revert('UNKNOWN_METHOD', `unknown method ${env.method}`);
+    // Arguments are handed over as a private deep copy, so a contract cannot alter the logged envelope.
+    const value = (await method.call(deployed.instance, ctx, JSON.parse(JSON.stringify(env.args)))) as JsonValue | undefined;
+    if (value !== undefined) checkValue(value, 'result');
+    return { value: value === undefined ? null : (JSON.parse(canonicalJson(value)) as JsonValue), events, writes: txWrites };
+  }
+}
+
+async function readRecorded(source: StateSource, cache: StateCache): Promise<string | null> {
+  const v = (await source.read([SYSTEM_HEIGHT_KEY])).get(SYSTEM_HEIGHT_KEY) ?? null;
+  cache.set(SYSTEM_HEIGHT_KEY, v);
+  return v;
+}
+
+/** `result` is already canonical, so its digest is the SHA-256 of the text itself. */
+function leafText(result: string, status: TxStatus, tx: string): string {
+  return leafBytes({ out: sha256Hex(result), status, tx }).toString('utf8');
+}

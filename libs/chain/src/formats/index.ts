@@ -1,0 +1,2 @@
+export * from './transaction.js';
+export * from './block.js';

@@ -1,0 +1,125 @@
+import { canonicalJson, sha256, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
+import { TransactionRefused } from '../errors.js';
+
+/** ledger-formats §2: what a client signs. */
+export interface Envelope {
+  v: 1;
+  channel: string;
+  contract: string;
+  method: string;
+  args: { [key: string]: JsonValue };
+  signer: string;
+  nonce: string;
+  ts: number;
+}
+
+export interface SignedTransaction {
+  envelope: Envelope;
+  signature: string;
+  publicKey: string;
+}
+
+const TX_PREFIX = 'zizhu:tx:v1\n';
+/** Ed25519's suite byte in key ids. */
+const ED25519_SUITE = Buffer.from([0x01]);
+
+export const txPreimage = (envelope: Envelope): Buffer => Buffer.from(TX_PREFIX + canonicalJson(envelope), 'utf8');
+export const txHashOfPreimage = (preimage: Uint8Array): string => sha256Hex(preimage);
+export const txHash = (envelope: Envelope): string => sha256Hex(txPreimage(envelope));
+
+/** keyId = hex(SHA-256(0x01 || rawPublicKey)). */
+export const keyIdOf = (rawPublicKey: Uint8Array): string => sha256Hex(ED25519_SUITE, rawPublicKey);
+
+export function randomNonce(): string {
+  return sha256(crypto.getRandomValues(new Uint8Array(32))).subarray(0, 16).toString('hex');
+}
+
+/** Builds and signs a transaction (what a client SDK or the node, on a user's behalf, does). */
+export function signTransaction(
+  fields: Omit<Envelope, 'v' | 'signer' | 'nonce' | 'ts'> & { nonce?: string; ts: number },
+  signer: Ed25519Signer,
+): SignedTransaction {
+  const envelope: Envelope = {
+    v: 1,
+    channel: fields.channel,
+    contract: fields.contract,
+    method: fields.method,
+    args: fields.args,
+    signer: keyIdOf(signer.publicKey),
+    nonce: fields.nonce ?? randomNonce(),
+    ts: fields.ts,
+  };
+  return { envelope, signature: toBase64(signer.sign(txPreimage(envelope))), publicKey: toBase64(signer.publicKey) };
+}
+
+const ENVELOPE_KEYS = ['args', 'channel', 'contract', 'method', 'nonce', 'signer', 'ts', 'v'];
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const METHOD = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+export const MAX_TX_BYTES = 256 * 1024;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A structurally valid signed transaction with its decoded parts; computed once per submit. */
+export interface ParsedTransaction {
+  signed: SignedTransaction;
+  preimage: Buffer;
+  hash: string;
+  publicKey: Buffer;
+  signature: Buffer;
+}
+
+/**
+ * Checks the shape of a signed transaction (anything else is MALFORMED) and derives its preimage
+ * and hash. Signature and signer checks come after, in the engine.
+ */
+export function parseSignedTransaction(input: unknown): ParsedTransaction {
+  const bad = (why: string): never => {
+    throw new TransactionRefused('MALFORMED', `malformed transaction: ${why}`);
+  };
+  if (!isPlainObject(input)) bad('expected an object { envelope, signature, publicKey }');
+  const { envelope, signature, publicKey } = input as Record<string, unknown>;
+  if (Object.keys(input as object).some((k) => !['envelope', 'signature', 'publicKey'].includes(k))) bad('unexpected top-level field');
+  if (!isPlainObject(envelope)) bad('envelope must be an object');
+  const env = envelope as Record<string, unknown>;
+  const keys = Object.keys(env).sort();
+  if (keys.length !== ENVELOPE_KEYS.length || keys.some((k, i) => k !== ENVELOPE_KEYS[i])) {
+    bad(`envelope must have exactly the fields ${ENVELOPE_KEYS.join(', ')}`);
+  }
+  if (env.v !== 1) bad('unsupported version (v must be 1)');
+  if (typeof env.channel !== 'string' || !NAME.test(env.channel)) bad('channel must be a lowercase name');
+  if (typeof env.contract !== 'string' || !NAME.test(env.contract)) bad('contract must be a lowercase name');
+  if (typeof env.method !== 'string' || !METHOD.test(env.method)) bad('method must be an identifier');
+  if (!isPlainObject(env.args)) bad('args must be an object');
+  if (typeof env.signer !== 'string' || !HEX64.test(env.signer)) bad('signer must be 64 lowercase hex characters');
+  if (typeof env.nonce !== 'string' || !HEX32.test(env.nonce)) bad('nonce must be 32 lowercase hex characters');
+  if (typeof env.ts !== 'number' || !Number.isSafeInteger(env.ts) || env.ts < 0) bad('ts must be integer milliseconds');
+  if (hasNonIntegerNumber(env.args)) bad('args must not contain floating-point numbers');
+  if (typeof signature !== 'string' || typeof publicKey !== 'string') bad('signature and publicKey must be base64 strings');
+  let sig: Buffer;
+  let pub: Buffer;
+  try {
+    sig = fromBase64(signature as string);
+    pub = fromBase64(publicKey as string);
+  } catch {
+    return bad('signature and publicKey must be padded standard base64');
+  }
+  if (sig.length !== 64) bad('signature must be 64 bytes');
+  if (pub.length !== 32) bad('publicKey must be a raw 32-byte Ed25519 key');
+  let preimage: Buffer;
+  try {
+    preimage = txPreimage(env as unknown as Envelope);
+  } catch (e) {
+    return bad(`envelope has no canonical JSON form (${(e as Error).message})`);
+  }
+  if (preimage.length > MAX_TX_BYTES) bad(`envelope larger than ${MAX_TX_BYTES} bytes`);
+  const signed: SignedTransaction = {
+    envelope: env as unknown as Envelope,
+    signature: signature as string,
+    publicKey: publicKey as string,
+  };
+  return { signed, preimage, hash: txHashOfPreimage(preimage), publicKey: pub, signature: sig };
+}

@@ -1,0 +1,16 @@
+export * from './errors.js';
+export * from './formats/index.js';
+export * from './contract/contract.js';
+export * from './merkle/index.js';
+export * from './checkpoint/index.js';
+export * from './store/ledger-store.js';
+export * from './store/pg-ledger-store.js';
+export { LEDGER_TABLES } from './store/pg-schema.js';
+export * from './engine/directory.js';
+export * from './engine/receipt.js';
+export * from './engine/orderer.js';
+export * from './engine/chain.js';
+export { SYSTEM_HEIGHT_KEY } from './engine/executor.js';
+export { SignaturePool } from './engine/signature-pool.js';
+export * from './verify/ledger-verifier.js';
+export * from './verify/replay.js';

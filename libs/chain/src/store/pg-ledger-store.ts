@@ -1,0 +1,319 @@
+import pg from 'pg';
+import { canonicalJson } from '@zizhu/crypto';
+import type { BlockHeader, SignedTransaction, TxStatus } from '../formats/index.js';
+import { LedgerError } from '../errors.js';
+import { LEDGER_MIGRATIONS } from './pg-schema.js';
+import type { BlockCommit, BlockRecord, CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx, StoredWrite } from './ledger-store.js';
+
+export interface PgLedgerStoreOptions {
+  connectionString: string;
+  /** Pool size; committers, readers and projections share it. */
+  poolSize?: number;
+  /** Blocks per page when streaming for verification and replay. */
+  pageBlocks?: number;
+}
+
+interface BlockRow {
+  header: string;
+  hash: string;
+  checkpoint: string;
+}
+interface TxRow {
+  channel: string;
+  seq: string;
+  height: string;
+  hash: Buffer;
+  signed: string;
+  status: string;
+  result: string;
+  leaf: string;
+}
+
+const toBlock = (r: BlockRow): StoredBlock => ({ header: JSON.parse(r.header) as BlockHeader, hash: r.hash, checkpoint: r.checkpoint, raw: r.header });
+const toTx = (r: TxRow): StoredTx => ({
+  channel: r.channel,
+  leafIndex: Number(r.seq),
+  height: Number(r.height),
+  hash: r.hash.toString('hex'),
+  signed: JSON.parse(r.signed) as SignedTransaction,
+  rawSigned: r.signed,
+  status: r.status as TxStatus,
+  result: r.result,
+  leaf: r.leaf,
+});
+
+const MIGRATION_LOCK = 0x7a697a68; // "zizh"
+
+/** LedgerStore on PostgreSQL with the plain `pg` driver. Every block is one durable transaction. */
+export class PgLedgerStore implements LedgerStore {
+  readonly pool: pg.Pool;
+  private readonly pageBlocks: number;
+
+  constructor(private readonly options: PgLedgerStoreOptions) {
+    // Durability is the contract of a resolved submit: never let a server default weaken it.
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, options: '-c synchronous_commit=on' });
+    // An idle client's error (server restart) must not crash the host; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.pageBlocks = options.pageBlocks ?? 200;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS zizhu_chain_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const done = new Set((await client.query<{ version: number }>('SELECT version FROM zizhu_chain_migrations')).rows.map((r) => r.version));
+      for (const m of LEDGER_MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO zizhu_chain_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK');
+          throw e;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async channels(): Promise<string[]> {
+    const r = await this.pool.query<{ channel: string }>('SELECT channel FROM ledger_blocks WHERE height = 0 ORDER BY channel');
+    return r.rows.map((x) => x.channel);
+  }
+
+  async head(channel: string): Promise<StoredBlock | undefined> {
+    const r = await this.pool.query<BlockRow>({
+      name: 'zz_head',
+      text: 'SELECT header, hash, checkpoint FROM ledger_blocks WHERE channel = $1 ORDER BY height DESC LIMIT 1',
+      values: [channel],
+    });
+    return r.rows[0] ? toBlock(r.rows[0]) : undefined;
+  }
+
+  async block(channel: string, height: number): Promise<BlockRecord | undefined> {
+    for await (const b of this.blocks(channel, height, height)) return b;
+    return undefined;
+  }
+
+  async *blocks(channel: string, fromHeight: number, toHeight = Number.MAX_SAFE_INTEGER): AsyncIterable<BlockRecord> {
+    let next = fromHeight;
+    while (next <= toHeight) {
+      const last = Math.min(toHeight, next + this.pageBlocks - 1);
+      const blocks = (
+        await this.pool.query<BlockRow & { height: string }>(
+          'SELECT height, header, hash, checkpoint FROM ledger_blocks WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height',
+          [channel, next, last],
+        )
+      ).rows;
+      if (blocks.length === 0) return;
+      const first = toBlock(blocks[0]);
+      const lastBlock = toBlock(blocks[blocks.length - 1]);
+      const fromSeq = first.header.treeSize - first.header.txCount;
+      const [txs, writes] = await Promise.all([
+        this.pool.query<TxRow>(
+          'SELECT channel, seq, height, hash, signed, status, result, leaf FROM ledger_txs WHERE channel = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+          [channel, fromSeq, lastBlock.header.treeSize],
+        ),
+        this.pool.query<{ height: string; key: string; value: string | null }>(
+          'SELECT height, key, value FROM ledger_writes WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height, key',
+          [channel, first.header.height, lastBlock.header.height],
+        ),
+      ]);
+      let ti = 0;
+      let wi = 0;
+      for (const row of blocks) {
+        const block = toBlock(row);
+        const h = block.header.height;
+        const blockTxs: StoredTx[] = [];
+        while (ti < txs.rows.length && Number(txs.rows[ti].height) === h) blockTxs.push(toTx(txs.rows[ti++]));
+        // Rows that belong to no block in sequence are caught by verification through txCount.
+        while (ti < txs.rows.length && Number(txs.rows[ti].height) < h) ti++;
+        const blockWrites: StoredWrite[] = [];
+        while (wi < writes.rows.length && Number(writes.rows[wi].height) === h) {
+          const w = writes.rows[wi++];
+          blockWrites.push({ key: w.key, value: w.value });
+        }
+        yield { ...block, txs: blockTxs, writes: blockWrites };
+      }
+      if (blocks.length < last - next + 1) return;
+      next = last + 1;
+    }
+  }
+
+  async transaction(hash: string): Promise<StoredTx | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+    const r = await this.pool.query<TxRow>({
+      name: 'zz_tx',
+      text: 'SELECT channel, seq, height, hash, signed, status, result, leaf FROM ledger_txs WHERE hash = $1',
+      values: [Buffer.from(hash, 'hex')],
+    });
+    return r.rows[0] ? toTx(r.rows[0]) : undefined;
+  }
+
+  async nodes(channel: string, ids: { leafEnd: number; level: number }[]): Promise<Map<string, Buffer>> {
+    const r = await this.pool.query<{ leaf_end: string; level: number; hash: Buffer }>({
+      name: 'zz_nodes',
+      text: `SELECT n.leaf_end, n.level, n.hash FROM unnest($2::bigint[], $3::smallint[]) AS q(e, l)
+             JOIN ledger_tree_nodes n ON n.channel = $1 AND n.leaf_end = q.e AND n.level = q.l`,
+      values: [channel, ids.map((i) => i.leafEnd), ids.map((i) => i.level)],
+    });
+    return new Map(r.rows.map((row) => [`${row.leaf_end}/${row.level}`, row.hash]));
+  }
+
+  async allNodes(channel: string, fromLeafEnd: number, limit: number): Promise<StoredNode[]> {
+    const r = await this.pool.query<{ leaf_end: string; level: number; hash: Buffer }>(
+      'SELECT leaf_end, level, hash FROM ledger_tree_nodes WHERE channel = $1 AND leaf_end >= $2 ORDER BY leaf_end, level LIMIT $3',
+      [channel, fromLeafEnd, limit],
+    );
+    return r.rows.map((row) => ({ leafEnd: Number(row.leaf_end), level: row.level, hash: row.hash }));
+  }
+
+  async readState(channel: string, keys: string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const r = await this.pool.query<{ key: string; value: string }>({
+      name: 'zz_state',
+      text: 'SELECT key, value FROM ledger_state WHERE channel = $1 AND key = ANY($2::text[])',
+      values: [channel, keys],
+    });
+    return new Map(r.rows.map((row) => [row.key, row.value]));
+  }
+
+  async rangeState(channel: string, prefix: string, after: string | undefined, limit: number): Promise<StoredWrite[]> {
+    const from = after !== undefined && after > prefix ? after : prefix;
+    const r = await this.pool.query<{ key: string; value: string }>(
+      // Keys are printable ASCII (< 0x7f) in "C" collation, so [prefix, prefix || 0x7f) is exactly the prefix's range.
+      `SELECT key, value FROM ledger_state WHERE channel = $1 AND key >= $2 AND ($3::text IS NULL OR key > $3)
+         AND key < $4 || chr(127) ORDER BY key LIMIT $5`,
+      [channel, from, after ?? null, prefix, limit],
+    );
+    return r.rows.map((row) => ({ key: row.key, value: row.value }));
+  }
+
+  async scanState(channel: string, prefix: string): Promise<[string, string][]> {
+    const r = await this.pool.query<{ key: string; value: string }>(
+      'SELECT key, value FROM ledger_state WHERE channel = $1 AND key >= $2 AND key < $2 || chr(127) ORDER BY key',
+      [channel, prefix],
+    );
+    return r.rows.map((row) => [row.key, row.value]);
+  }
+
+  async recentNonces(channel: string, sinceTime: number): Promise<[string, string][]> {
+    const r = await this.pool.query<{ signed: string }>(
+      `SELECT t.signed FROM ledger_txs t
+        WHERE t.channel = $1 AND t.height >= coalesce((SELECT min(height) FROM ledger_blocks WHERE channel = $1 AND time >= $2), 9223372036854775807)`,
+      [channel, sinceTime],
+    );
+    return r.rows.map((row) => {
+      const env = (JSON.parse(row.signed) as SignedTransaction).envelope;
+      return [env.signer, env.nonce];
+    });
+  }
+
+  async commitBlock(commit: BlockCommit, project?: (sql: SqlClient) => Promise<void>): Promise<void> {
+    const { block, txs, nodes, writes } = commit;
+    const channel = block.header.channel;
+    const client = await this.pool.connect();
+    let failed = false;
+    try {
+      await client.query('BEGIN');
+      await client.query({
+        name: 'zz_ins_block',
+        text: 'INSERT INTO ledger_blocks (channel, height, hash, header, checkpoint, time) VALUES ($1, $2, $3, $4, $5, $6)',
+        values: [channel, block.header.height, block.hash, canonicalJson(block.header), block.checkpoint, block.header.time],
+      });
+      if (txs.length > 0) {
+        await client.query({
+          name: 'zz_ins_txs',
+          text: `INSERT INTO ledger_txs (channel, seq, height, hash, signed, status, result, leaf)
+                 SELECT $1, s, $2, h, sg, st, r, l FROM unnest($3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(s, h, sg, st, r, l)`,
+          values: [
+            channel,
+            block.header.height,
+            txs.map((t) => t.leafIndex),
+            txs.map((t) => Buffer.from(t.hash, 'hex')),
+            txs.map((t) => canonicalJson(t.signed)),
+            txs.map((t) => t.status),
+            txs.map((t) => t.result),
+            txs.map((t) => t.leaf),
+          ],
+        });
+      }
+      if (nodes.length > 0) {
+        await client.query({
+          name: 'zz_ins_nodes',
+          text: `INSERT INTO ledger_tree_nodes (channel, leaf_end, level, hash)
+                 SELECT $1, e, l, h FROM unnest($2::bigint[], $3::smallint[], $4::bytea[]) AS t(e, l, h)`,
+          values: [channel, nodes.map((n) => n.leafEnd), nodes.map((n) => n.level), nodes.map((n) => n.hash)],
+        });
+      }
+      if (writes.length > 0) {
+        await client.query({
+          name: 'zz_ins_writes',
+          text: `INSERT INTO ledger_writes (channel, height, key, value) SELECT $1, $2, k, v FROM unnest($3::text[], $4::text[]) AS t(k, v)`,
+          values: [channel, block.header.height, writes.map((w) => w.key), writes.map((w) => w.value)],
+        });
+        const puts = writes.filter((w) => w.value !== null);
+        const dels = writes.filter((w) => w.value === null);
+        if (puts.length > 0) {
+          await client.query({
+            name: 'zz_upsert_state',
+            text: `INSERT INTO ledger_state (channel, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v)
+                   ON CONFLICT (channel, key) DO UPDATE SET value = EXCLUDED.value`,
+            values: [channel, puts.map((w) => w.key), puts.map((w) => w.value)],
+          });
+        }
+        if (dels.length > 0) {
+          await client.query({
+            name: 'zz_del_state',
+            text: 'DELETE FROM ledger_state WHERE channel = $1 AND key = ANY($2::text[])',
+            values: [channel, dels.map((w) => w.key)],
+          });
+        }
+      }
+      if (project) await project(client);
+      await client.query('COMMIT');
+    } catch (e) {
+      failed = true;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      // A client whose transaction failed mid-way may be broken; do not return it to the pool.
+      client.release(failed ? true : undefined);
+    }
+  }
+
+  async acquireCommitLease(channel: string): Promise<CommitLease | undefined> {
+    const client = new pg.Client({ connectionString: this.options.connectionString });
+    let lostReject!: (e: Error) => void;
+    const lost = new Promise<never>((_, reject) => (lostReject = reject));
+    lost.catch(() => undefined);
+    client.on('error', (e) => lostReject(new LedgerError('LEASE_LOST', `commit lease for channel ${channel} lost: ${e.message}`)));
+    client.on('end', () => lostReject(new LedgerError('LEASE_LOST', `commit lease for channel ${channel} lost: connection ended`)));
+    await client.connect();
+    const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('zizhu:commit:' || $1)) AS ok", [channel]);
+    if (!r.rows[0].ok) {
+      await client.end();
+      return undefined;
+    }
+    return {
+      lost,
+      release: async () => {
+        client.removeAllListeners('end');
+        client.removeAllListeners('error');
+        client.on('error', () => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

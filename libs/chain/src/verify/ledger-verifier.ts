@@ -1,0 +1,199 @@
+import { canonicalJson, fromBase64, sha256Hex, type JsonValue } from '@zizhu/crypto';
+import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, nextStateRoot, parseSignedTransaction, type BlockHeader } from '../formats/index.js';
+import { CompactRange, leafEnd, leafHash } from '../merkle/index.js';
+import { verifyCheckpoint, verifierKey } from '../checkpoint/index.js';
+import type { LedgerStore, StoredNode } from '../store/ledger-store.js';
+import type { SignaturePool } from '../engine/signature-pool.js';
+
+export interface VerifyProblem {
+  height: number;
+  reason: string;
+}
+
+export interface VerifyReport {
+  channel: string;
+  blocks: number;
+  transactions: number;
+  ok: boolean;
+  /** The first block that does not verify. */
+  problem?: VerifyProblem;
+}
+
+export interface VerifyOptions {
+  consortiumId: string;
+  /** Proposer node keys (keyId → C2SP key name and raw public key) whose checkpoints are trusted. */
+  proposers: Map<string, { name: string; publicKey: Buffer }>;
+  pool: SignaturePool;
+  onProgress?: (height: number) => void;
+}
+
+class Bad extends Error {
+  constructor(
+    readonly height: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const NODE_PAGE = 20_000;
+
+/**
+ * Recomputes a channel from its stored rows: every transaction hash and signature, leaf, tree node,
+ * Merkle root, state root, block hash, chain link and checkpoint signature. Stops at the first
+ * block that does not match and names it.
+ */
+export async function verifyChannel(store: LedgerStore, channel: string, opts: VerifyOptions): Promise<VerifyReport> {
+  const trusted = new Map([...opts.proposers].map(([keyId, p]) => [keyId, verifierKey(p.name, p.publicKey)]));
+  let prev: BlockHeader | undefined;
+  let prevHash = GENESIS_PREV;
+  let stateRoot = EMPTY_STATE_ROOT;
+  const frontier = CompactRange.empty();
+  let blocks = 0;
+  let transactions = 0;
+  // Stored tree nodes, streamed in completion order and compared with the recomputed ones.
+  let stored: StoredNode[] = [];
+  let storedAt = 0;
+  let nextNodeEnd = 0;
+  const nextStoredNode = async (): Promise<StoredNode | undefined> => {
+    if (storedAt >= stored.length) {
+      stored = await store.allNodes(channel, nextNodeEnd, NODE_PAGE);
+      storedAt = 0;
+      if (stored.length === 0) return undefined;
+      nextNodeEnd = stored[stored.length - 1].leafEnd + 1;
+      // Rows of the last leafEnd may continue on the next page: re-read that leafEnd entirely.
+      if (stored.length === NODE_PAGE) {
+        const lastEnd = stored[stored.length - 1].leafEnd;
+        const cut = stored.findIndex((n) => n.leafEnd === lastEnd);
+        if (cut > 0) {
+          stored = stored.slice(0, cut);
+          nextNodeEnd = lastEnd;
+        }
+      }
+    }
+    return stored[storedAt++];
+  };
+
+  try {
+    for await (const block of store.blocks(channel, 0)) {
+      const h = block.header;
+      const height = h.height;
+      const fail = (reason: string): never => {
+        throw new Bad(height, reason);
+      };
+      if (h.channel !== channel) fail(`header names channel ${h.channel}`);
+      if (height !== (prev ? prev.height + 1 : 0)) fail(`expected height ${prev ? prev.height + 1 : 0}`);
+      if (block.raw !== undefined && block.raw !== canonicalJson(h)) fail('stored header is not canonical JSON');
+      if (blockHash(h) !== block.hash) fail('block hash does not match the header');
+      if (h.prev !== prevHash) fail('prev does not link to the previous block');
+      if (prev && h.time < prev.time) fail('block time goes backwards');
+      if (h.txCount !== block.txs.length) fail(`header counts ${h.txCount} transactions, ${block.txs.length} stored`);
+      if (h.treeSize !== frontier.size + h.txCount) fail('tree size does not follow from the transaction count');
+      if (height === 0 && h.txCount !== 0) fail('genesis has transactions');
+
+      const signatures: Promise<boolean>[] = [];
+      const computed: StoredNode[] = [];
+      for (const [i, tx] of block.txs.entries()) {
+        const where = `transaction ${i} (${tx.hash})`;
+        if (tx.leafIndex !== frontier.size) fail(`${where} has leaf index ${tx.leafIndex}, expected ${frontier.size}`);
+        if (tx.rawSigned !== undefined && tx.rawSigned !== canonicalJson(tx.signed)) fail(`${where} is not stored as canonical JSON`);
+        let parsed;
+        try {
+          parsed = parseSignedTransaction(tx.signed);
+        } catch (e) {
+          return fail(`${where} is malformed: ${(e as Error).message}`);
+        }
+        if (parsed.hash !== tx.hash) fail(`${where}: the envelope does not hash to the stored transaction hash`);
+        if (parsed.signed.envelope.channel !== channel) fail(`${where} names channel ${parsed.signed.envelope.channel}`);
+        signatures.push(opts.pool.verify(parsed.publicKey, parsed.preimage, parsed.signature));
+        let result: JsonValue;
+        try {
+          result = JSON.parse(tx.result) as JsonValue;
+        } catch {
+          return fail(`${where} has an unreadable result`);
+        }
+        if (canonicalJson(result) !== tx.result) fail(`${where}: result is not canonical JSON`);
+        const isError = typeof result === 'object' && result !== null && !Array.isArray(result) && 'error' in result;
+        if ((tx.status === 'REVERTED') !== isError) fail(`${where}: status ${tx.status} does not match its result`);
+        const leaf = canonicalJson({ out: sha256Hex(tx.result), status: tx.status, tx: tx.hash });
+        if (leaf !== tx.leaf) fail(`${where}: stored leaf does not match the transaction`);
+        frontier.append(leafHash(Buffer.from(leaf, 'utf8')), (node, hash) => computed.push({ leafEnd: leafEnd(node), level: node.level, hash }));
+      }
+      if (frontier.root().toString('hex') !== h.root) fail('Merkle root does not match the leaves');
+      for (const node of computed) {
+        const s = await nextStoredNode();
+        if (!s || s.leafEnd !== node.leafEnd || s.level !== node.level || !s.hash.equals(node.hash)) {
+          fail(`stored tree node (level ${node.level}, ending at leaf ${node.leafEnd}) does not match`);
+        }
+      }
+
+      let last = '';
+      const writeHashes: [string, string | null][] = [];
+      for (const w of block.writes) {
+        if (w.key <= last && last !== '') fail('state writes are not sorted');
+        last = w.key;
+        if (w.value !== null) {
+          let v: JsonValue;
+          try {
+            v = JSON.parse(w.value) as JsonValue;
+          } catch {
+            return fail(`state write ${w.key} is unreadable`);
+          }
+          if (canonicalJson(v) !== w.value) fail(`state write ${w.key} is not canonical JSON`);
+        }
+        writeHashes.push([w.key, w.value === null ? null : sha256Hex(w.value)]);
+      }
+      stateRoot = nextStateRoot(stateRoot, writeHashes);
+      if (stateRoot !== h.stateRoot) fail('state root does not match the block writes');
+
+      const proposer = trusted.get(h.proposer);
+      if (!proposer) fail(`proposer ${h.proposer} is not a trusted node`);
+      let cp;
+      try {
+        cp = verifyCheckpoint(block.checkpoint, [proposer!]).checkpoint;
+      } catch (e) {
+        return fail(`checkpoint does not verify: ${(e as Error).message}`);
+      }
+      if (
+        cp.origin !== `zizhu/${opts.consortiumId}/${channel}` ||
+        cp.treeSize !== h.treeSize ||
+        cp.root.toString('hex') !== h.root ||
+        cp.height !== height ||
+        cp.blockHash !== block.hash ||
+        cp.time !== h.time
+      ) {
+        fail('checkpoint body does not match the block');
+      }
+      const sigs = await Promise.all(signatures);
+      const badSig = sigs.indexOf(false);
+      if (badSig >= 0) fail(`transaction ${badSig} (${block.txs[badSig].hash}): signature does not verify`);
+
+      prev = h;
+      prevHash = block.hash;
+      blocks++;
+      transactions += block.txs.length;
+      opts.onProgress?.(height);
+    }
+    if (await nextStoredNode()) throw new Bad(prev?.height ?? 0, 'tree nodes are stored beyond the last block');
+    if (!prev) return { channel, blocks, transactions, ok: false, problem: { height: 0, reason: 'channel has no genesis block' } };
+    return { channel, blocks, transactions, ok: true };
+  } catch (e) {
+    if (e instanceof Bad) return { channel, blocks, transactions, ok: false, problem: { height: e.height, reason: e.message } };
+    throw e;
+  }
+}
+
+/** The proposer keys a ledger's genesis names (system channel, height 0: `node/<keyId>` writes). */
+export async function genesisProposers(store: LedgerStore, systemChannel = 'system'): Promise<{ consortiumId: string; proposers: Map<string, { name: string; publicKey: Buffer }> }> {
+  const genesis = await store.block(systemChannel, 0);
+  if (!genesis) throw new Error(`no ${systemChannel} channel genesis in this ledger`);
+  const proposers = new Map<string, { name: string; publicKey: Buffer }>();
+  let consortiumId = '';
+  for (const w of genesis.writes) {
+    if (w.value === null) continue;
+    const v = JSON.parse(w.value) as Record<string, string>;
+    if (w.key.startsWith('node/')) proposers.set(v.keyId, { name: v.name, publicKey: fromBase64(v.publicKey) });
+    if (w.key === 'consortium') consortiumId = v.id;
+  }
+  return { consortiumId, proposers };
+}
