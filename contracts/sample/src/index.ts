@@ -1,0 +1,1 @@
+export { NotaryContract } from './notary.contract.js';
