@@ -1,0 +1,19 @@
+import type { ContractClass } from '@zizhu/chain';
+import { SystemContract } from '@zizhu/contract-system';
+import { NotaryContract } from '@zizhu/contract-sample';
+import { UsageError } from './errors.js';
+
+/** The contracts this CLI build knows, by contract name (what genesis channels and replay run). */
+export const CONTRACT_REGISTRY: Readonly<Record<string, ContractClass>> = Object.freeze({
+  [SystemContract.contractName]: SystemContract,
+  [NotaryContract.contractName]: NotaryContract,
+});
+
+/** Every registered contract class (what a chain or a replay is opened with). */
+export const registeredContracts = (): ContractClass[] => Object.values(CONTRACT_REGISTRY);
+
+export function resolveContract(name: string): ContractClass {
+  const cls = Object.hasOwn(CONTRACT_REGISTRY, name) ? CONTRACT_REGISTRY[name] : undefined;
+  if (!cls) throw new UsageError(`unknown contract "${name}" (known: ${Object.keys(CONTRACT_REGISTRY).join(', ')})`);
+  return cls;
+}
