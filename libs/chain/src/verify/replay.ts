@@ -14,6 +14,14 @@ export interface ReplayReport {
   mismatch?: { height: number; reason: string };
   /** The rebuilt state's entry count. */
   stateEntries: number;
+  /** SHA-256 of JCS([[key, value], ...]) over the rebuilt state sorted by key: compare with the live state. */
+  stateDigest: string;
+}
+
+/** Digest of a state as [[key, canonical value text], ...] sorted by key (see ReplayReport.stateDigest). */
+export function stateDigest(entries: Iterable<[string, string | null]>): string {
+  const live = [...entries].filter((e): e is [string, string] => e[1] !== null).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return sha256Hex(canonicalJson(live));
 }
 
 export interface ReplayOptions {
@@ -68,7 +76,15 @@ export async function replayChannel(store: LedgerStore, channel: string, opts: R
   let transactions = 0;
   for await (const block of store.blocks(channel, 0)) {
     const h = block.header;
-    const mismatch = (reason: string): ReplayReport => ({ channel, blocks, transactions, ok: false, mismatch: { height: h.height, reason }, stateEntries: countState(state) });
+    const mismatch = (reason: string): ReplayReport => ({
+      channel,
+      blocks,
+      transactions,
+      ok: false,
+      mismatch: { height: h.height, reason },
+      stateEntries: countState(state),
+      stateDigest: stateDigest(state.entries()),
+    });
     let writes: [string, string | null][];
     if (h.height === 0) {
       writes = block.writes.map((w) => [w.key, w.value]);
@@ -110,7 +126,15 @@ export async function replayChannel(store: LedgerStore, channel: string, opts: R
     transactions += block.txs.length;
     opts.onProgress?.(h.height);
   }
-  return { channel, blocks, transactions, ok: blocks > 0, stateEntries: countState(state), ...(blocks === 0 ? { mismatch: { height: 0, reason: 'no genesis block' } } : {}) };
+  return {
+    channel,
+    blocks,
+    transactions,
+    ok: blocks > 0,
+    stateEntries: countState(state),
+    stateDigest: stateDigest(state.entries()),
+    ...(blocks === 0 ? { mismatch: { height: 0, reason: 'no genesis block' } } : {}),
+  };
 }
 
 function countState(state: StateCache): number {
