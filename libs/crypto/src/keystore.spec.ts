@@ -74,6 +74,11 @@ describe('Keystore', () => {
     expect(loaded.toJSON()).toEqual(json); // unchanged entries re-serialise byte for byte
   });
 
+  it('treats cost options given as undefined as the defaults', async () => {
+    const ks = await Keystore.create('pass', { N: undefined, r: undefined, p: undefined });
+    expect(ks.toJSON().kdf).toMatchObject({ N: 2 ** 15, r: 8, p: 1 });
+  });
+
   it('overwrites an existing file atomically and tightens its mode to 0600', async () => {
     const path = join(dir, 'overwrite.json');
     await writeFile(path, 'old contents');

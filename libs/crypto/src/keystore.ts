@@ -128,7 +128,10 @@ export class Keystore {
 
   /** A new, empty keystore (derives the KEK: ~100 ms at the default cost). */
   static async create(passphrase: string, opts: KeystoreOptions = {}): Promise<Keystore> {
-    const { N, r, p } = { ...DEFAULT_KDF, ...opts };
+    // An option given as undefined means the default, not "no value".
+    const N = opts.N ?? DEFAULT_KDF.N;
+    const r = opts.r ?? DEFAULT_KDF.r;
+    const p = opts.p ?? DEFAULT_KDF.p;
     const bad = checkKdfParams(N, r, p);
     if (bad) throw new KeystoreError('INVALID_ARGUMENT', `keystore: ${bad}`);
     const kdf = { salt: randomBytes(SALT_BYTES), N, r, p };
@@ -193,7 +196,7 @@ export class Keystore {
     return Keystore.fromJSON(await readFile(path, 'utf8'), passphrase);
   }
 
-  /** Writes atomically (temp file in the same directory, fsync, rename) with mode 0600. */
+  /** Writes atomically (temp file in the same directory, fsync, rename, fsync the directory) with mode 0600. */
   async save(path: string): Promise<void> {
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
     const data = `${JSON.stringify(this.toJSON(), null, 2)}\n`;
@@ -210,6 +213,17 @@ export class Keystore {
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
+    }
+    // Persist the rename itself; best effort (not every platform can fsync a directory).
+    try {
+      const dh = await open(dirname(path), 'r');
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
+    } catch {
+      /* ignore */
     }
   }
 

@@ -35,13 +35,13 @@ export async function ledgerReplay(ctx: CliContext, opts: LedgerReplayOptions): 
       } catch (e) {
         if (isEnvironmentError(e)) throw e;
         // A log the contracts cannot even execute (a corrupt system block, say) is a failed replay.
-        report = { channel, blocks: 0, transactions: 0, ok: false, stateEntries: 0, mismatch: { height: -1, reason: (e as Error).message } };
+        report = { channel, blocks: 0, transactions: 0, ok: false, stateEntries: 0, stateDigest: '', mismatch: { height: -1, reason: (e as Error).message } };
       } finally {
         progress.stop();
       }
       const ms = performance.now() - started;
       if (report.ok) {
-        out(ctx, `channel ${channel}: ${report.blocks} blocks, ${report.transactions} transactions replayed in ${seconds(ms)} s (${rate(report.transactions, ms)} tx/s), ${report.stateEntries} state entries`);
+        out(ctx, `channel ${channel}: ${report.blocks} blocks, ${report.transactions} transactions replayed in ${seconds(ms)} s (${rate(report.transactions, ms)} tx/s), ${report.stateEntries} state entries, state digest ${report.stateDigest}`);
       } else {
         out(ctx, `channel ${channel}: FAILED after ${report.blocks} matching blocks`);
         failed.push(report);
