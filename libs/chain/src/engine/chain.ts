@@ -8,6 +8,7 @@ import {
   EMPTY_STATE_ROOT,
   GENESIS_PREV,
   keyIdOf,
+  keyIdOfBase64,
   nextStateRoot,
   parseSignedTransaction,
   type BlockHeader,
@@ -231,7 +232,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (this.closed) throw new TransactionRefused('UNAVAILABLE', 'the chain is closed');
     const parsed = parseSignedTransaction(input);
     const env = parsed.signed.envelope;
-    if (keyIdOf(parsed.publicKey) !== env.signer) throw new TransactionRefused('BAD_SIGNATURE', 'publicKey does not match the signer key id');
+    if (keyIdOfBase64(parsed.signed.publicKey, parsed.publicKey) !== env.signer) throw new TransactionRefused('BAD_SIGNATURE', 'publicKey does not match the signer key id');
     const rt = this.channels.get(env.channel);
     if (!rt) throw new TransactionRefused('UNKNOWN_CHANNEL', `unknown channel ${env.channel}`);
     const now = this.clock();
@@ -338,6 +339,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       height,
       hash: tx.parsed.hash,
       signed: tx.parsed.signed,
+      rawSigned: tx.parsed.canonical,
       status: tx.status,
       result: tx.result,
       leaf: tx.leaf,

@@ -30,6 +30,18 @@ export const txHash = (envelope: Envelope): string => sha256Hex(txPreimage(envel
 /** keyId = hex(SHA-256(0x01 || rawPublicKey)). */
 export const keyIdOf = (rawPublicKey: Uint8Array): string => sha256Hex(ED25519_SUITE, rawPublicKey);
 
+const keyIds = new Map<string, string>();
+/** keyIdOf for a base64 key, memoised: every submit checks its signer against its key. */
+export function keyIdOfBase64(publicKey: string, raw: Uint8Array): string {
+  let id = keyIds.get(publicKey);
+  if (id === undefined) {
+    if (keyIds.size >= 100_000) keyIds.clear();
+    id = keyIdOf(raw);
+    keyIds.set(publicKey, id);
+  }
+  return id;
+}
+
 export function randomNonce(): string {
   return sha256(crypto.getRandomValues(new Uint8Array(32))).subarray(0, 16).toString('hex');
 }
@@ -66,6 +78,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** A structurally valid signed transaction with its decoded parts; computed once per submit. */
 export interface ParsedTransaction {
   signed: SignedTransaction;
+  /** JCS of the whole signed transaction, as the ledger stores it. */
+  canonical: string;
   preimage: Buffer;
   hash: string;
   publicKey: Buffer;
@@ -121,5 +135,8 @@ export function parseSignedTransaction(input: unknown): ParsedTransaction {
     signature: signature as string,
     publicKey: publicKey as string,
   };
-  return { signed, preimage, hash: txHashOfPreimage(preimage), publicKey: pub, signature: sig };
+  // JCS of { envelope, publicKey, signature } without serialising the envelope twice: the keys
+  // already sort in this order and JCS writes strings as JSON.stringify does.
+  const canonical = `{"envelope":${preimage.toString('utf8', TX_PREFIX.length)},"publicKey":${JSON.stringify(publicKey)},"signature":${JSON.stringify(signature)}}`;
+  return { signed, canonical, preimage, hash: txHashOfPreimage(preimage), publicKey: pub, signature: sig };
 }

@@ -238,7 +238,7 @@ export class PgLedgerStore implements LedgerStore {
             block.header.height,
             txs.map((t) => t.leafIndex),
             txs.map((t) => Buffer.from(t.hash, 'hex')),
-            txs.map((t) => canonicalJson(t.signed)),
+            txs.map((t) => t.rawSigned ?? canonicalJson(t.signed)),
             txs.map((t) => t.status),
             txs.map((t) => t.result),
             txs.map((t) => t.leaf),
