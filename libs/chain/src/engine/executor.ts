@@ -1,7 +1,7 @@
-import { canonicalJson, hasNonIntegerNumber, sha256Hex, type JsonValue } from '@zizhu/crypto';
+import { canonicalJson, hasNonIntegerNumber, type JsonValue } from '@zizhu/crypto';
 import { ContractError } from '../errors.js';
 import { isContractKey, type ContractClass, type ContractContext, type ContractEvent, type Sender, type StateEntry } from '../contract/index.js';
-import { leafBytes, type TxStatus } from '../formats/index.js';
+import { leafTextOf, type TxStatus } from '../formats/index.js';
 import type { ParsedTransaction } from '../formats/index.js';
 import type { ConsortiumDirectory } from './directory.js';
 import type { StateCache } from './state-cache.js';
@@ -216,7 +216,4 @@ async function readRecorded(source: StateSource, cache: StateCache): Promise<str
   return v;
 }
 
-/** `result` is already canonical, so its digest is the SHA-256 of the text itself. */
-function leafText(result: string, status: TxStatus, tx: string): string {
-  return leafBytes({ out: sha256Hex(result), status, tx }).toString('utf8');
-}
+const leafText = leafTextOf;

@@ -8,6 +8,17 @@ export interface LogLeaf {
   tx: string;
 }
 export const leafBytes = (leaf: LogLeaf): Buffer => Buffer.from(canonicalJson(leaf), 'utf8');
+
+const HEX64 = /^[0-9a-f]{64}$/;
+/**
+ * JCS text of a leaf whose `out` is the digest of an already-canonical result text. Written as a
+ * template (the fields are hex and a fixed word, so JCS adds nothing): leaves are made for every
+ * transaction and re-made for every transaction `ledger verify` checks.
+ */
+export function leafTextOf(resultText: string, status: TxStatus, tx: string): string {
+  if (!HEX64.test(tx) || (status !== 'COMMITTED' && status !== 'REVERTED')) throw new TypeError('invalid leaf fields');
+  return `{"out":"${sha256Hex(resultText)}","status":"${status}","tx":"${tx}"}`;
+}
 export const resultDigest = (result: JsonValue): string => sha256Hex(canonicalJson(result));
 
 /** ledger-formats §6. */

@@ -1,8 +1,8 @@
-import { canonicalJson, fromBase64, sha256Hex, type JsonValue } from '@zizhu/crypto';
-import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, nextStateRoot, parseSignedTransaction, type BlockHeader } from '../formats/index.js';
+import { canonicalJson, fromBase64, sha256Hex } from '@zizhu/crypto';
+import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, keyIdOf, leafTextOf, nextStateRoot, type BlockHeader } from '../formats/index.js';
 import { CompactRange, leafEnd, leafHash } from '../merkle/index.js';
 import { verifyCheckpoint, verifierKey } from '../checkpoint/index.js';
-import type { LedgerStore, StoredNode } from '../store/ledger-store.js';
+import type { LedgerStore, StoredNode, StoredTx } from '../store/ledger-store.js';
 import type { SignaturePool } from '../engine/signature-pool.js';
 
 export interface VerifyProblem {
@@ -96,26 +96,18 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       for (const [i, tx] of block.txs.entries()) {
         const where = `transaction ${i} (${tx.hash})`;
         if (tx.leafIndex !== frontier.size) fail(`${where} has leaf index ${tx.leafIndex}, expected ${frontier.size}`);
-        if (tx.rawSigned !== undefined && tx.rawSigned !== canonicalJson(tx.signed)) fail(`${where} is not stored as canonical JSON`);
-        let parsed;
+        const checked = checkStoredTransaction(tx, channel);
+        if (typeof checked === 'string') fail(`${where}: ${checked}`);
+        const { publicKey, preimage, signature } = checked as Exclude<typeof checked, string>;
+        signatures.push(opts.pool.verify(publicKey, preimage, signature));
+        // The result's bytes are bound by the leaf's `out`, so any edit shows up as a leaf or root mismatch.
+        if ((tx.status === 'REVERTED') !== tx.result.startsWith('{"error":')) fail(`${where}: status ${tx.status} does not match its result`);
+        let leaf: string;
         try {
-          parsed = parseSignedTransaction(tx.signed);
-        } catch (e) {
-          return fail(`${where} is malformed: ${(e as Error).message}`);
-        }
-        if (parsed.hash !== tx.hash) fail(`${where}: the envelope does not hash to the stored transaction hash`);
-        if (parsed.signed.envelope.channel !== channel) fail(`${where} names channel ${parsed.signed.envelope.channel}`);
-        signatures.push(opts.pool.verify(parsed.publicKey, parsed.preimage, parsed.signature));
-        let result: JsonValue;
-        try {
-          result = JSON.parse(tx.result) as JsonValue;
+          leaf = leafTextOf(tx.result, tx.status, tx.hash);
         } catch {
-          return fail(`${where} has an unreadable result`);
+          return fail(`${where}: invalid status or hash`);
         }
-        if (canonicalJson(result) !== tx.result) fail(`${where}: result is not canonical JSON`);
-        const isError = typeof result === 'object' && result !== null && !Array.isArray(result) && 'error' in result;
-        if ((tx.status === 'REVERTED') !== isError) fail(`${where}: status ${tx.status} does not match its result`);
-        const leaf = canonicalJson({ out: sha256Hex(tx.result), status: tx.status, tx: tx.hash });
         if (leaf !== tx.leaf) fail(`${where}: stored leaf does not match the transaction`);
         frontier.append(leafHash(Buffer.from(leaf, 'utf8')), (node, hash) => computed.push({ leafEnd: leafEnd(node), level: node.level, hash }));
       }
@@ -127,20 +119,12 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
         }
       }
 
+      // Values are hashed into the state root as stored, so an edited byte changes the root.
       let last = '';
       const writeHashes: [string, string | null][] = [];
       for (const w of block.writes) {
         if (w.key <= last && last !== '') fail('state writes are not sorted');
         last = w.key;
-        if (w.value !== null) {
-          let v: JsonValue;
-          try {
-            v = JSON.parse(w.value) as JsonValue;
-          } catch {
-            return fail(`state write ${w.key} is unreadable`);
-          }
-          if (canonicalJson(v) !== w.value) fail(`state write ${w.key} is not canonical JSON`);
-        }
         writeHashes.push([w.key, w.value === null ? null : sha256Hex(w.value)]);
       }
       stateRoot = nextStateRoot(stateRoot, writeHashes);
@@ -181,6 +165,33 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
     if (e instanceof Bad) return { channel, blocks, transactions, ok: false, problem: { height: e.height, reason: e.message } };
     throw e;
   }
+}
+
+const TAIL = /,"publicKey":"([A-Za-z0-9+/]{43}=)","signature":"([A-Za-z0-9+/]{86}==)"}$/;
+
+/**
+ * Checks a stored transaction without re-serialising it: the stored text must be exactly
+ * {"envelope":E,"publicKey":P,"signature":S}, "zizhu:tx:v1\n" || E must hash to the stored hash,
+ * and the envelope must name this channel and a signer matching the key. E's bytes are what the
+ * signature covers, so they need no re-canonicalisation (that would take a hash collision).
+ */
+function checkStoredTransaction(tx: StoredTx, channel: string): string | { publicKey: Buffer; preimage: Buffer; signature: Buffer } {
+  const raw = tx.rawSigned ?? canonicalJson(tx.signed);
+  const tail = TAIL.exec(raw);
+  if (!raw.startsWith('{"envelope":{') || !tail) return 'the stored transaction is not a signed envelope';
+  const envelopeText = raw.slice('{"envelope":'.length, tail.index);
+  const preimage = Buffer.from(`zizhu:tx:v1\n${envelopeText}`, 'utf8');
+  if (sha256Hex(preimage) !== tx.hash) return 'the envelope does not hash to the stored transaction hash';
+  let envelope: { channel?: unknown; signer?: unknown };
+  try {
+    envelope = JSON.parse(envelopeText) as typeof envelope;
+  } catch {
+    return 'the envelope is not JSON';
+  }
+  if (envelope.channel !== channel) return `the envelope names channel ${String(envelope.channel)}`;
+  const publicKey = Buffer.from(tail[1], 'base64');
+  if (keyIdOf(publicKey) !== envelope.signer) return 'the public key does not match the signer key id';
+  return { publicKey, preimage, signature: Buffer.from(tail[2], 'base64') };
 }
 
 /** The proposer keys a ledger's genesis names (system channel, height 0: `node/<keyId>` writes). */
