@@ -278,7 +278,9 @@ describe('chain engine on PostgreSQL', () => {
     await expect(openChain(db.url, genesis, keystore, { clock })).rejects.toMatchObject({ code: 'LEASE_HELD' });
   });
 
-  it('reopens where it left off', async () => {
+  it('reopens where it left off, still refusing replays of what it committed before', async () => {
+    const committed = tx(bank, 'record', { id: 'before-restart', digest: digest() });
+    await chain.submit(committed);
     const head = chain.head('notary');
     await chain.close();
     now += 1000;
@@ -287,6 +289,7 @@ describe('chain engine on PostgreSQL', () => {
     const r = await chain.submit(tx(bank, 'record', { id: 'after-restart', digest: digest() }));
     expect(r.height).toBe(head.header.height + 1);
     expect(r.leafIndex).toBe(head.header.treeSize);
+    await expect(chain.submit(committed)).rejects.toMatchObject({ code: 'REPLAYED' });
   });
 
   it('commits projections in the block transaction; a failing projection commits nothing', async () => {

@@ -23,6 +23,7 @@ import { SoloOrderer, type Orderer } from './orderer.js';
 import type { CommittedBlock, TxReceipt } from './receipt.js';
 import { SignaturePool } from './signature-pool.js';
 import { StateCache } from './state-cache.js';
+import { NonceWindow, nonceDigest } from './nonce-window.js';
 
 export interface ChainConfig {
   /** Cut a block at this many transactions (BLOCK_MAX_TXS). */
@@ -43,7 +44,7 @@ export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
   maxPendingPerChannel: 50_000,
   maxClockSkewMs: 5 * 60_000,
   verifyWorkers: 2,
-  stateCacheEntries: 200_000,
+  stateCacheEntries: 100_000,
 };
 
 export interface ChainOptions {
@@ -86,7 +87,7 @@ interface ChannelRuntime {
   stateRoot: string;
   frontier: CompactRange;
   cache: StateCache;
-  nonces: Map<string, number>;
+  nonces: NonceWindow;
   lease: CommitLease;
   broken?: Error;
 }
@@ -209,7 +210,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         stateRoot: header.stateRoot,
         frontier: CompactRange.empty(),
         cache: new StateCache(this.config.stateCacheEntries),
-        nonces: new Map(),
+        nonces: new NonceWindow(this.config.maxClockSkewMs),
         lease,
       });
       return block;
@@ -265,29 +266,22 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (spec.orgKinds && !spec.orgKinds.includes(sender.orgKind)) {
       throw new TransactionRefused('FORBIDDEN', `${env.contract}.${env.method} is for organisations of kind ${spec.orgKinds.join(', ')}`);
     }
-    const nonceKey = `${env.signer}:${env.nonce}`;
-    if (rt.nonces.has(nonceKey)) throw new TransactionRefused('REPLAYED', `nonce ${env.nonce} was already used by this signer`);
+    const nonce = nonceDigest(env.signer, env.nonce);
+    if (rt.nonces.has(nonce)) throw new TransactionRefused('REPLAYED', `nonce ${env.nonce} was already used by this signer`);
     if (!(await this.pool.verify(parsed.publicKey, parsed.preimage, parsed.signature))) throw new TransactionRefused('BAD_SIGNATURE', 'the signature does not verify');
-    // Checked again: another submit of the same nonce may have passed while this one was verifying.
-    if (rt.nonces.has(nonceKey)) throw new TransactionRefused('REPLAYED', `nonce ${env.nonce} was already used by this signer`);
-    rt.nonces.set(nonceKey, env.ts);
-    if (rt.nonces.size % 4096 === 0) this.pruneNonces(rt);
+    // Added only now, and atomically checked: another submit of the same nonce may have passed while this one was verifying.
+    if (!rt.nonces.add(nonce, env.ts, this.clock())) throw new TransactionRefused('REPLAYED', `nonce ${env.nonce} was already used by this signer`);
     try {
       return await this.orderer.order(env.channel, parsed);
     } catch (e) {
       // Never ordered or never committed: the nonce may be used again.
-      if (!(e instanceof LedgerError && e.code === 'COMMIT_UNCERTAIN')) rt.nonces.delete(nonceKey);
+      if (!(e instanceof LedgerError && e.code === 'COMMIT_UNCERTAIN')) rt.nonces.delete(nonce);
       throw e;
     }
   }
 
   pendingTransactions(channel: string): number {
     return this.orderer.pending(channel);
-  }
-
-  private pruneNonces(rt: ChannelRuntime): void {
-    const horizon = this.clock() - this.config.maxClockSkewMs;
-    for (const [k, ts] of rt.nonces) if (ts < horizon) rt.nonces.delete(k);
   }
 
   private async commitBlock(channel: string, batch: ParsedTransaction[]): Promise<TxReceipt[]> {
@@ -446,10 +440,9 @@ export class Chain extends EventEmitter<ChainEvents> {
         throw new LedgerError('ROOT_MISMATCH', `channel ${name}: stored tree nodes do not give the head's root; run zizhu ledger verify`);
       }
       if (name === this.systemChannel) this.reloadDirectory(head.header.height, await this.store.scanState(name, ''));
-      const nonces = new Map<string, number>();
-      for (const [signer, nonce] of await this.store.recentNonces(name, this.clock() - 2 * this.config.maxClockSkewMs - 60_000)) {
-        nonces.set(`${signer}:${nonce}`, Number.MAX_SAFE_INTEGER);
-      }
+      const nonces = new NonceWindow(this.config.maxClockSkewMs);
+      const now = this.clock();
+      for (const use of await this.store.recentNonces(name, now - 2 * this.config.maxClockSkewMs - 60_000)) nonces.add(use.digest, use.ts, now);
       this.channels.set(name, {
         name,
         head,

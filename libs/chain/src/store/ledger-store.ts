@@ -77,8 +77,8 @@ export interface LedgerStore {
   readState(channel: string, keys: string[]): Promise<Map<string, string>>;
   rangeState(channel: string, prefix: string, after: string | undefined, limit: number): Promise<StoredWrite[]>;
   scanState(channel: string, prefix: string): Promise<[string, string][]>;
-  /** (signer, nonce) of transactions in blocks timed at or after `sinceTime`. */
-  recentNonces(channel: string, sinceTime: number): Promise<[string, string][]>;
+  /** Nonce uses (first 12 bytes of SHA-256(signer ":" nonce), and the envelope ts) of transactions in blocks timed at or after `sinceTime`. */
+  recentNonces(channel: string, sinceTime: number): Promise<{ digest: Buffer; ts: number }[]>;
   /** Writes one block atomically and durably, with the host's projections in the same transaction. */
   commitBlock(commit: BlockCommit, project?: (sql: SqlClient) => Promise<void>): Promise<void>;
   acquireCommitLease(channel: string): Promise<CommitLease | undefined>;
