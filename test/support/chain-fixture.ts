@@ -2,7 +2,7 @@ import { Chain, PgLedgerStore, type ChainConfig, type ContractClass } from '@ziz
 import { SystemContract, SystemDirectory, genesisChannels, type GenesisDocument } from '@zizhu/contract-system';
 import { NotaryContract } from '@zizhu/contract-sample';
 import type { Keystore } from '@zizhu/crypto';
-import { createDevConsortium } from '@zizhu/cli';
+import { createDevConsortium } from '@zizhu/consortium';
 
 export const CONTRACTS: ContractClass[] = [SystemContract, NotaryContract];
 

@@ -1,5 +1,4 @@
-export * from './genesis-builder.js';
-export * from './dev-consortium.js';
+export * from '@zizhu/consortium';
 export { CONTRACT_REGISTRY, registeredContracts, resolveContract } from './registry.js';
 export { UsageError, describeError } from './errors.js';
 export { EXIT_OK, EXIT_USAGE, EXIT_VERIFY_FAILED, type CliContext } from './cli-context.js';

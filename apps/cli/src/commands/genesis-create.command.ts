@@ -5,8 +5,7 @@ import { KeystoreError, fromBase64 } from '@zizhu/crypto';
 import { ORG_KINDS, genesisHash, type GenesisDocument, type OrgKind } from '@zizhu/contract-system';
 import { out, type CliContext } from '../cli-context.js';
 import { UsageError } from '../errors.js';
-import { buildGenesis, type ChannelSpec, type OrgSpec } from '../genesis-builder.js';
-import { DEV_ORGS } from '../dev-consortium.js';
+import { buildGenesis, DEV_ORGS, type ChannelSpec, type OrgSpec } from '@zizhu/consortium';
 import { resolveContract } from '../registry.js';
 import { collect, exists, openOrCreateKeystore, scryptN, scryptNOption } from '../support.js';
 

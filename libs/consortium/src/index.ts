@@ -1,0 +1,2 @@
+export * from './genesis-builder.js';
+export * from './dev-consortium.js';
