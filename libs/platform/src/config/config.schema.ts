@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Every configuration variable of a node, declared once: its validation, default, whether it is
+ * secret (never printed), and what it is for. Read once from the environment at boot.
+ */
+export interface VariableSpec {
+  schema: z.ZodType;
+  secret?: boolean;
+  description: string;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.join(' or ')} URL`);
+
+export const CONFIG_VARIABLES = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), description: 'production requires a keystore passphrase and external services' },
+  ZIZHU_HOME: { schema: z.string().min(1).default('.zizhu'), description: 'where the node keeps its keystore, genesis, embedded PostgreSQL and dev credentials' },
+  ZIZHU_ROLE: { schema: z.enum(['all', 'api', 'worker']).default('all'), description: 'all: API and workers in one process; api: HTTP only; worker: jobs only (no HTTP)' },
+  HOST: { schema: z.string().min(1).default('127.0.0.1'), description: 'address the HTTP server binds' },
+  PORT: { schema: port.default(4000), description: 'HTTP port (GraphQL at /graphql)' },
+  DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), secret: true, description: 'PostgreSQL; absent: an embedded PostgreSQL under ZIZHU_HOME' },
+  REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), secret: true, description: 'Redis for queues and rate limits; absent: 127.0.0.1:6379 if it answers, else redis-server from PATH' },
+  ZIZHU_KEYSTORE_PASSPHRASE: { schema: z.string().min(12).optional(), secret: true, description: 'passphrase of the node keystore; required in production (development generates one under ZIZHU_HOME)' },
+  CONSORTIUM_ID: { schema: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('dev'), description: 'consortium id of a development consortium created on first start' },
+  NODE_ORG: { schema: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('bank-a'), description: 'the organisation that runs this node' },
+  ACCESS_TOKEN_TTL_SECONDS: { schema: positiveInt.default(900), description: 'lifetime of a login JWT' },
+  REFRESH_TOKEN_TTL_SECONDS: { schema: positiveInt.default(30 * 24 * 3600), description: 'lifetime of a refresh token' },
+  BLOCK_MAX_TXS: { schema: positiveInt.default(2000), description: 'cut a block at this many transactions' },
+  BLOCK_MAX_WAIT_MS: { schema: positiveInt.default(10), description: 'or this long after the oldest waiting transaction' },
+  VERIFY_WORKERS: { schema: z.coerce.number().int().min(0).max(64).default(2), description: 'worker threads verifying signatures' },
+  RATE_LIMIT_PER_MINUTE: { schema: positiveInt.default(6000), description: 'GraphQL operations per user (or client address) per minute' },
+  GRAPHQL_MAX_DEPTH: { schema: positiveInt.default(12), description: 'deepest query accepted' },
+  GRAPHQL_MAX_COMPLEXITY: { schema: positiveInt.default(2000), description: 'most complex query accepted (fields, lists weighted by their size)' },
+  BODY_LIMIT_BYTES: { schema: positiveInt.default(1024 * 1024), description: 'largest request body' },
+  CHECKPOINT_WEBHOOK_URLS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(url(['http:', 'https:']))),
+    description: 'comma-separated URLs receiving every new checkpoint (POST, retried with backoff)',
+  },
+  LOG_LEVEL: { schema: z.enum(['error', 'warn', 'info', 'debug']).default('info'), description: 'structured JSON log level' },
+} satisfies Record<string, VariableSpec>;
+
+export type ConfigName = keyof typeof CONFIG_VARIABLES;
+export type ZizhuConfig = { [K in ConfigName]: z.output<(typeof CONFIG_VARIABLES)[K]['schema']> };
