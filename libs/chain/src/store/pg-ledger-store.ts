@@ -30,17 +30,23 @@ interface TxRow {
 }
 
 const toBlock = (r: BlockRow): StoredBlock => ({ header: JSON.parse(r.header) as BlockHeader, hash: r.hash, checkpoint: r.checkpoint, raw: r.header });
-const toTx = (r: TxRow): StoredTx => ({
-  channel: r.channel,
-  leafIndex: Number(r.seq),
-  height: Number(r.height),
-  hash: r.hash.toString('hex'),
-  signed: JSON.parse(r.signed) as SignedTransaction,
-  rawSigned: r.signed,
-  status: r.status as TxStatus,
-  result: r.result,
-  leaf: r.leaf,
-});
+/** A stored transaction whose signed JSON is parsed only when read: verification needs the text alone. */
+function toTx(r: TxRow): StoredTx {
+  let signed: SignedTransaction | undefined;
+  return {
+    channel: r.channel,
+    leafIndex: Number(r.seq),
+    height: Number(r.height),
+    hash: r.hash.toString('hex'),
+    get signed(): SignedTransaction {
+      return (signed ??= JSON.parse(r.signed) as SignedTransaction);
+    },
+    rawSigned: r.signed,
+    status: r.status as TxStatus,
+    result: r.result,
+    leaf: r.leaf,
+  };
+}
 
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
 
@@ -103,48 +109,60 @@ export class PgLedgerStore implements LedgerStore {
   }
 
   async *blocks(channel: string, fromHeight: number, toHeight = Number.MAX_SAFE_INTEGER): AsyncIterable<BlockRecord> {
+    // The next page is fetched while the caller works through the current one.
     let next = fromHeight;
-    while (next <= toHeight) {
+    let pending: Promise<BlockRecord[]> | undefined = next <= toHeight ? this.page(channel, next, Math.min(toHeight, next + this.pageBlocks - 1)) : undefined;
+    while (pending) {
+      const page = await pending;
       const last = Math.min(toHeight, next + this.pageBlocks - 1);
-      const blocks = (
-        await this.pool.query<BlockRow & { height: string }>(
-          'SELECT height, header, hash, checkpoint FROM ledger_blocks WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height',
-          [channel, next, last],
-        )
-      ).rows;
-      if (blocks.length === 0) return;
-      const first = toBlock(blocks[0]);
-      const lastBlock = toBlock(blocks[blocks.length - 1]);
-      const fromSeq = first.header.treeSize - first.header.txCount;
-      const [txs, writes] = await Promise.all([
-        this.pool.query<TxRow>(
-          'SELECT channel, seq, height, hash, signed, status, result, leaf FROM ledger_txs WHERE channel = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
-          [channel, fromSeq, lastBlock.header.treeSize],
-        ),
-        this.pool.query<{ height: string; key: string; value: string | null }>(
-          'SELECT height, key, value FROM ledger_writes WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height, key',
-          [channel, first.header.height, lastBlock.header.height],
-        ),
-      ]);
-      let ti = 0;
-      let wi = 0;
-      for (const row of blocks) {
-        const block = toBlock(row);
-        const h = block.header.height;
-        const blockTxs: StoredTx[] = [];
-        while (ti < txs.rows.length && Number(txs.rows[ti].height) === h) blockTxs.push(toTx(txs.rows[ti++]));
-        // Rows that belong to no block in sequence are caught by verification through txCount.
-        while (ti < txs.rows.length && Number(txs.rows[ti].height) < h) ti++;
-        const blockWrites: StoredWrite[] = [];
-        while (wi < writes.rows.length && Number(writes.rows[wi].height) === h) {
-          const w = writes.rows[wi++];
-          blockWrites.push({ key: w.key, value: w.value });
-        }
-        yield { ...block, txs: blockTxs, writes: blockWrites };
-      }
-      if (blocks.length < last - next + 1) return;
+      const full = page.length === last - next + 1;
       next = last + 1;
+      pending = full && next <= toHeight ? this.page(channel, next, Math.min(toHeight, next + this.pageBlocks - 1)) : undefined;
+      // A page whose prefetch is abandoned (the caller stopped) must not surface as an unhandled rejection.
+      pending?.catch(() => undefined);
+      for (const b of page) yield b;
     }
+  }
+
+  private async page(channel: string, from: number, to: number): Promise<BlockRecord[]> {
+    const blocks = (
+      await this.pool.query<BlockRow & { height: string }>(
+        'SELECT height, header, hash, checkpoint FROM ledger_blocks WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height',
+        [channel, from, to],
+      )
+    ).rows;
+    if (blocks.length === 0) return [];
+    const first = toBlock(blocks[0]);
+    const lastBlock = toBlock(blocks[blocks.length - 1]);
+    const fromSeq = first.header.treeSize - first.header.txCount;
+    const [txs, writes] = await Promise.all([
+      this.pool.query<TxRow>(
+        'SELECT channel, seq, height, hash, signed, status, result, leaf FROM ledger_txs WHERE channel = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+        [channel, fromSeq, lastBlock.header.treeSize],
+      ),
+      this.pool.query<{ height: string; key: string; value: string | null }>(
+        'SELECT height, key, value FROM ledger_writes WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height, key',
+        [channel, first.header.height, lastBlock.header.height],
+      ),
+    ]);
+    const out: BlockRecord[] = [];
+    let ti = 0;
+    let wi = 0;
+    for (const row of blocks) {
+      const block = toBlock(row);
+      const h = block.header.height;
+      const blockTxs: StoredTx[] = [];
+      while (ti < txs.rows.length && Number(txs.rows[ti].height) === h) blockTxs.push(toTx(txs.rows[ti++]));
+      // Rows that belong to no block in sequence are caught by verification through txCount.
+      while (ti < txs.rows.length && Number(txs.rows[ti].height) < h) ti++;
+      const blockWrites: StoredWrite[] = [];
+      while (wi < writes.rows.length && Number(writes.rows[wi].height) === h) {
+        const w = writes.rows[wi++];
+        blockWrites.push({ key: w.key, value: w.value });
+      }
+      out.push({ ...block, txs: blockTxs, writes: blockWrites });
+    }
+    return out;
   }
 
   async transaction(hash: string): Promise<StoredTx | undefined> {

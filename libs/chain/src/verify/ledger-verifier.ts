@@ -37,6 +37,8 @@ class Bad extends Error {
 }
 
 const NODE_PAGE = 20_000;
+/** Blocks whose signatures may still be verifying while later blocks are checked. */
+const MAX_BLOCKS_IN_FLIGHT = 16;
 
 /**
  * Recomputes a channel from its stored rows: every transaction hash and signature, leaf, tree node,
@@ -72,6 +74,13 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       }
     }
     return stored[storedAt++];
+  };
+
+  const inFlight: { height: number; hashes: string[]; results: Promise<boolean[]> }[] = [];
+  const settleOldest = async (): Promise<void> => {
+    const oldest = inFlight.shift()!;
+    const bad = (await oldest.results).indexOf(false);
+    if (bad >= 0) throw new Bad(oldest.height, `transaction ${bad} (${oldest.hashes[bad]}): signature does not verify`);
   };
 
   try {
@@ -148,9 +157,10 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       ) {
         fail('checkpoint body does not match the block');
       }
-      const sigs = await Promise.all(signatures);
-      const badSig = sigs.indexOf(false);
-      if (badSig >= 0) fail(`transaction ${badSig} (${block.txs[badSig].hash}): signature does not verify`);
+      // Signatures are checked on worker threads while later blocks are hashed; results are
+      // collected in block order, so the first bad block is still the one named.
+      inFlight.push({ height, hashes: block.txs.map((t) => t.hash), results: Promise.all(signatures) });
+      if (inFlight.length > MAX_BLOCKS_IN_FLIGHT) await settleOldest();
 
       prev = h;
       prevHash = block.hash;
@@ -158,11 +168,20 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       transactions += block.txs.length;
       opts.onProgress?.(height);
     }
+    while (inFlight.length > 0) await settleOldest();
     if (await nextStoredNode()) throw new Bad(prev?.height ?? 0, 'tree nodes are stored beyond the last block');
     if (!prev) return { channel, blocks, transactions, ok: false, problem: { height: 0, reason: 'channel has no genesis block' } };
     return { channel, blocks, transactions, ok: true };
   } catch (e) {
-    if (e instanceof Bad) return { channel, blocks, transactions, ok: false, problem: { height: e.height, reason: e.message } };
+    if (e instanceof Bad) {
+      // Earlier blocks' signatures may still be pending: the first bad block is the earliest one.
+      for (const f of inFlight) {
+        if (f.height >= e.height) break;
+        const bad = (await f.results).indexOf(false);
+        if (bad >= 0) return { channel, blocks, transactions, ok: false, problem: { height: f.height, reason: `transaction ${bad} (${f.hashes[bad]}): signature does not verify` } };
+      }
+      return { channel, blocks, transactions, ok: false, problem: { height: e.height, reason: e.message } };
+    }
     throw e;
   }
 }
