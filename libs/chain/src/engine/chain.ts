@@ -349,13 +349,17 @@ export class Chain extends EventEmitter<ChainEvents> {
       events: tx.events,
       ...(tx.error ? { error: tx.error } : {}),
     }));
+    let parsedWrites: [string, JsonValue | null][] | undefined;
     const committed: CommittedBlock = {
       channel,
       header,
       hash,
       checkpoint: block.checkpoint,
       receipts,
-      writes: writes.map(([k, v]) => [k, v === null ? null : (JSON.parse(v) as JsonValue)]),
+      // Parsed only if a projection, listener or the directory reads them.
+      get writes() {
+        return (parsedWrites ??= writes.map(([k, v]) => [k, v === null ? null : (JSON.parse(v) as JsonValue)]));
+      },
     };
     const project = this.projections.length > 0 ? async (sql: SqlClient) => {
       for (const p of this.projections) await p(committed, sql);

@@ -93,11 +93,17 @@ export async function executeBlock(args: {
   const missing = new Set<string>();
   for (const p of plan) {
     if (p.refusal || !p.sender || !p.deployed) continue;
-    await runOne(p.parsed, p.sender, p.deployed, (key) => {
-      const v = lookup(key);
-      if (v === undefined) missing.add(key);
-      return v ?? null;
-    }).catch(() => undefined);
+    await runOne(
+      p.parsed,
+      p.sender,
+      p.deployed,
+      (key) => {
+        const v = lookup(key);
+        if (v === undefined) missing.add(key);
+        return v ?? null;
+      },
+      true,
+    ).catch(() => undefined);
   }
   if (missing.size > 0) {
     const keys = [...missing];
@@ -150,6 +156,8 @@ export async function executeBlock(args: {
     sender: Sender,
     deployed: DeployedContract,
     read: (key: string) => string | null | Promise<string | null>,
+    /** Only learning which keys are read: nothing is kept, so nothing needs canonical bytes. */
+    discovery = false,
   ): Promise<{ value: JsonValue | null; events: ContractEvent[]; writes: Map<string, string | null> }> {
     const env = parsed.signed.envelope;
     const txWrites = new Map<string, string | null>();
@@ -170,6 +178,10 @@ export async function executeBlock(args: {
           return v === null ? undefined : (JSON.parse(v) as T);
         },
         put(k: string, value: JsonValue) {
+          if (discovery) {
+            txWrites.set(key(k), JSON.stringify(value) ?? null);
+            return;
+          }
           checkValue(value, `value of ${k}`);
           txWrites.set(key(k), canonicalJson(value));
         },
@@ -197,16 +209,19 @@ export async function executeBlock(args: {
       },
       emit(type: string, data: JsonValue = null) {
         if (typeof type !== 'string' || type.length === 0 || type.length > 128) throw new Revert('INVALID_EVENT', 'event type must be a short string');
+        if (discovery) return;
         checkValue(data, `event ${type}`);
-        events.push({ type, data: JSON.parse(canonicalJson(data)) as JsonValue });
+        // A private copy (the contract may change its object later); canonical bytes come once, with the result.
+        events.push({ type, data: JSON.parse(JSON.stringify(data)) as JsonValue });
       },
     };
     const method = deployed.instance[env.method] as (c: ContractContext, a: unknown) => unknown;
     if (typeof method !== 'function' || !Object.hasOwn(deployed.cls.methods, env.method)) throw new Revert('UNKNOWN_METHOD', `unknown method ${env.method}`);
     // Arguments are handed over as a private deep copy, so a contract cannot alter the logged envelope.
     const value = (await method.call(deployed.instance, ctx, JSON.parse(JSON.stringify(env.args)))) as JsonValue | undefined;
-    if (value !== undefined) checkValue(value, 'result');
-    return { value: value === undefined ? null : (JSON.parse(canonicalJson(value)) as JsonValue), events, writes: txWrites };
+    if (discovery || value === undefined) return { value: null, events, writes: txWrites };
+    checkValue(value, 'result');
+    return { value: JSON.parse(JSON.stringify(value)) as JsonValue, events, writes: txWrites };
   }
 }
 

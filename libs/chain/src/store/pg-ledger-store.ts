@@ -247,19 +247,17 @@ export class PgLedgerStore implements LedgerStore {
         values: [channel, block.header.height, block.hash, canonicalJson(block.header), block.checkpoint, block.header.time],
       });
       if (txs.length > 0) {
+        // One JSON document rather than text[] parameters: the driver's per-element array escaping
+        // was a tenth of the committer's time, native JSON.stringify is not.
         await client.query({
           name: 'zz_ins_txs',
           text: `INSERT INTO ledger_txs (channel, seq, height, hash, signed, status, result, leaf)
-                 SELECT $1, s, $2, h, sg, st, r, l FROM unnest($3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(s, h, sg, st, r, l)`,
+                 SELECT $1, t.s, $2, decode(t.h, 'hex'), t.sg, t.st, t.r, t.l
+                   FROM json_to_recordset($3::json) AS t(s bigint, h text, sg text, st text, r text, l text)`,
           values: [
             channel,
             block.header.height,
-            txs.map((t) => t.leafIndex),
-            txs.map((t) => Buffer.from(t.hash, 'hex')),
-            txs.map((t) => t.rawSigned ?? canonicalJson(t.signed)),
-            txs.map((t) => t.status),
-            txs.map((t) => t.result),
-            txs.map((t) => t.leaf),
+            JSON.stringify(txs.map((t) => ({ s: t.leafIndex, h: t.hash, sg: t.rawSigned ?? canonicalJson(t.signed), st: t.status, r: t.result, l: t.leaf }))),
           ],
         });
       }
@@ -274,17 +272,18 @@ export class PgLedgerStore implements LedgerStore {
       if (writes.length > 0) {
         await client.query({
           name: 'zz_ins_writes',
-          text: `INSERT INTO ledger_writes (channel, height, key, value) SELECT $1, $2, k, v FROM unnest($3::text[], $4::text[]) AS t(k, v)`,
-          values: [channel, block.header.height, writes.map((w) => w.key), writes.map((w) => w.value)],
+          text: `INSERT INTO ledger_writes (channel, height, key, value)
+                 SELECT $1, $2, t.k, t.v FROM json_to_recordset($3::json) AS t(k text, v text)`,
+          values: [channel, block.header.height, JSON.stringify(writes.map((w) => ({ k: w.key, v: w.value })))],
         });
         const puts = writes.filter((w) => w.value !== null);
         const dels = writes.filter((w) => w.value === null);
         if (puts.length > 0) {
           await client.query({
             name: 'zz_upsert_state',
-            text: `INSERT INTO ledger_state (channel, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t(k, v)
+            text: `INSERT INTO ledger_state (channel, key, value) SELECT $1, t.k, t.v FROM json_to_recordset($2::json) AS t(k text, v text)
                    ON CONFLICT (channel, key) DO UPDATE SET value = EXCLUDED.value`,
-            values: [channel, puts.map((w) => w.key), puts.map((w) => w.value)],
+            values: [channel, JSON.stringify(puts.map((w) => ({ k: w.key, v: w.value })))],
           });
         }
         if (dels.length > 0) {
