@@ -74,6 +74,15 @@ describe('Keystore', () => {
     expect(loaded.toJSON()).toEqual(json); // unchanged entries re-serialise byte for byte
   });
 
+  it('creates the folder of a first save, owner-only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zizhu-ks-'));
+    const path = join(dir, 'new', 'deeper', 'keystore.json');
+    const ks = await Keystore.create('pass', { N: 1024 });
+    await ks.save(path);
+    expect((await stat(join(dir, 'new'))).mode & 0o777).toBe(0o700);
+    expect((await Keystore.load(path, 'pass')).names()).toEqual([]);
+  });
+
   it('treats cost options given as undefined as the defaults', async () => {
     const ks = await Keystore.create('pass', { N: undefined, r: undefined, p: undefined });
     expect(ks.toJSON().kdf).toMatchObject({ N: 2 ** 15, r: 8, p: 1 });

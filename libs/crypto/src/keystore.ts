@@ -1,5 +1,5 @@
 import { randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { aes256GcmDecrypt, aes256GcmEncrypt } from './aes-gcm.js';
 import { Ed25519Signer, ed25519PublicKeyFromPrivate, generateEd25519 } from './ed25519.js';
@@ -200,6 +200,8 @@ export class Keystore {
   async save(path: string): Promise<void> {
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
     const data = `${JSON.stringify(this.toJSON(), null, 2)}\n`;
+    // A first save creates its folder, readable by the owner only (it holds encrypted private keys).
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     try {
       const fh = await open(tmp, 'wx', 0o600);
       try {

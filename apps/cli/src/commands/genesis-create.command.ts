@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { keyIdOf, verifierKey, type ContractClass } from '@zizhu/chain';
 import { KeystoreError, fromBase64 } from '@zizhu/crypto';
@@ -95,6 +96,7 @@ export async function genesisCreate(ctx: CliContext, opts: GenesisCreateOptions)
   }
   // Keys first: a genesis whose private keys were lost would be worthless.
   await keystore.save(opts.keystore);
+  await mkdir(dirname(opts.out), { recursive: true });
   await writeFile(opts.out, `${JSON.stringify(doc, null, 2)}\n`, { encoding: 'utf8', flag: opts.force ? 'w' : 'wx' });
   const node = doc.nodes[0];
   const nodeKey = fromBase64(node.publicKey);
