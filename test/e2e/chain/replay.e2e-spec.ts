@@ -109,6 +109,29 @@ describe('replay from genesis reproduces every state root', () => {
     }
   });
 
+  it('streams the same log through pages of any size (pages cut inside runs of blocks)', async () => {
+    const whole = new PgLedgerStore({ connectionString: db.url });
+    const tiny = new PgLedgerStore({ connectionString: db.url, pageBlocks: 3, pageTxs: 5 });
+    try {
+      const heights = async (store: PgLedgerStore) => {
+        const out: string[] = [];
+        for await (const b of store.blocks('notary', 0)) out.push(`${b.header.height}:${b.txs.length}:${b.writes.length}:${b.txs.map((t) => t.leafIndex).join(',')}`);
+        return out;
+      };
+      const expected = await heights(whole);
+      expect(expected.length).toBeGreaterThan(10);
+      expect(await heights(tiny)).toEqual(expected);
+      const partial: number[] = [];
+      for await (const b of tiny.blocks('notary', 4, 9)) partial.push(b.header.height);
+      expect(partial).toEqual([4, 5, 6, 7, 8, 9]);
+      const report = await replayChannel(tiny, 'notary', { contracts: [SystemContract, NotaryContract], directory: new SystemDirectory() });
+      expect(report.ok).toBe(true);
+    } finally {
+      await whole.close();
+      await tiny.close();
+    }
+  });
+
   it('a contract whose rules changed does not reproduce the log, and replay names the block', async () => {
     class Tampered extends NotaryContract {
       override async count(ctx: ContractContext, args: { counter: string }) {

@@ -11,6 +11,8 @@ export interface PgLedgerStoreOptions {
   poolSize?: number;
   /** Blocks per page when streaming for verification and replay. */
   pageBlocks?: number;
+  /** Transactions per page (a page holds at least one block). */
+  pageTxs?: number;
 }
 
 interface BlockRow {
@@ -49,18 +51,28 @@ function toTx(r: TxRow): StoredTx {
 }
 
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
+/** Transactions per page when streaming blocks (a page holds at least one block). */
+const PAGE_TXS = 20_000;
 
 /** LedgerStore on PostgreSQL with the plain `pg` driver. Every block is one durable transaction. */
 export class PgLedgerStore implements LedgerStore {
   readonly pool: pg.Pool;
   private readonly pageBlocks: number;
+  private readonly pageTxs: number;
 
   constructor(private readonly options: PgLedgerStoreOptions) {
     // Durability is the contract of a resolved submit: never let a server default weaken it.
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, options: '-c synchronous_commit=on' });
+    // Named statements are planned per execution: a generic plan cached while the state table was
+    // small scanned the whole channel for every block's state read (p99 latency went to seconds).
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      options: '-c synchronous_commit=on -c plan_cache_mode=force_custom_plan',
+    });
     // An idle client's error (server restart) must not crash the host; the next query reconnects.
     this.pool.on('error', () => undefined);
     this.pageBlocks = options.pageBlocks ?? 200;
+    this.pageTxs = options.pageTxs ?? PAGE_TXS;
   }
 
   async migrate(): Promise<void> {
@@ -110,30 +122,36 @@ export class PgLedgerStore implements LedgerStore {
 
   async *blocks(channel: string, fromHeight: number, toHeight = Number.MAX_SAFE_INTEGER): AsyncIterable<BlockRecord> {
     // The next page is fetched while the caller works through the current one.
-    let next = fromHeight;
-    let pending: Promise<BlockRecord[]> | undefined = next <= toHeight ? this.page(channel, next, Math.min(toHeight, next + this.pageBlocks - 1)) : undefined;
+    const fetch = (from: number) => (from <= toHeight ? this.page(channel, from, Math.min(toHeight, from + this.pageBlocks - 1)) : undefined);
+    let pending = fetch(fromHeight);
     while (pending) {
-      const page = await pending;
-      const last = Math.min(toHeight, next + this.pageBlocks - 1);
-      const full = page.length === last - next + 1;
-      next = last + 1;
-      pending = full && next <= toHeight ? this.page(channel, next, Math.min(toHeight, next + this.pageBlocks - 1)) : undefined;
-      // A page whose prefetch is abandoned (the caller stopped) must not surface as an unhandled rejection.
+      const { blocks, next } = await pending;
+      pending = next === undefined ? undefined : fetch(next);
+      // A prefetch abandoned because the caller stopped must not surface as an unhandled rejection.
       pending?.catch(() => undefined);
-      for (const b of page) yield b;
+      for (const b of blocks) yield b;
     }
   }
 
-  private async page(channel: string, from: number, to: number): Promise<BlockRecord[]> {
-    const blocks = (
+  /**
+   * Blocks [from, to] with their transactions and writes, cut after PAGE_TXS transactions so a page
+   * of large blocks stays small in memory; `next` is where the following page starts.
+   */
+  private async page(channel: string, from: number, to: number): Promise<{ blocks: BlockRecord[]; next?: number }> {
+    const rows = (
       await this.pool.query<BlockRow & { height: string }>(
         'SELECT height, header, hash, checkpoint FROM ledger_blocks WHERE channel = $1 AND height BETWEEN $2 AND $3 ORDER BY height',
         [channel, from, to],
       )
     ).rows;
-    if (blocks.length === 0) return [];
-    const first = toBlock(blocks[0]);
-    const lastBlock = toBlock(blocks[blocks.length - 1]);
+    if (rows.length === 0) return { blocks: [] };
+    const headers = rows.map(toBlock);
+    let take = 0;
+    let txCount = 0;
+    while (take < headers.length && (take === 0 || txCount + headers[take].header.txCount <= this.pageTxs)) txCount += headers[take++].header.txCount;
+    const included = headers.slice(0, take);
+    const first = included[0];
+    const lastBlock = included[included.length - 1];
     const fromSeq = first.header.treeSize - first.header.txCount;
     const [txs, writes] = await Promise.all([
       this.pool.query<TxRow>(
@@ -145,11 +163,10 @@ export class PgLedgerStore implements LedgerStore {
         [channel, first.header.height, lastBlock.header.height],
       ),
     ]);
-    const out: BlockRecord[] = [];
+    const blocks: BlockRecord[] = [];
     let ti = 0;
     let wi = 0;
-    for (const row of blocks) {
-      const block = toBlock(row);
+    for (const block of included) {
       const h = block.header.height;
       const blockTxs: StoredTx[] = [];
       while (ti < txs.rows.length && Number(txs.rows[ti].height) === h) blockTxs.push(toTx(txs.rows[ti++]));
@@ -160,9 +177,11 @@ export class PgLedgerStore implements LedgerStore {
         const w = writes.rows[wi++];
         blockWrites.push({ key: w.key, value: w.value });
       }
-      out.push({ ...block, txs: blockTxs, writes: blockWrites });
+      blocks.push({ ...block, txs: blockTxs, writes: blockWrites });
     }
-    return out;
+    const cut = take < headers.length;
+    const more = cut || rows.length === to - from + 1;
+    return { blocks, next: more ? lastBlock.header.height + 1 : undefined };
   }
 
   async transaction(hash: string): Promise<StoredTx | undefined> {
@@ -197,7 +216,7 @@ export class PgLedgerStore implements LedgerStore {
     if (keys.length === 0) return new Map();
     const r = await this.pool.query<{ key: string; value: string }>({
       name: 'zz_state',
-      text: 'SELECT key, value FROM ledger_state WHERE channel = $1 AND key = ANY($2::text[])',
+      text: 'SELECT s.key, s.value FROM unnest($2::text[]) AS q(k) JOIN ledger_state s ON s.channel = $1 AND s.key = q.k',
       values: [channel, keys],
     });
     return new Map(r.rows.map((row) => [row.key, row.value]));
@@ -289,7 +308,7 @@ export class PgLedgerStore implements LedgerStore {
         if (dels.length > 0) {
           await client.query({
             name: 'zz_del_state',
-            text: 'DELETE FROM ledger_state WHERE channel = $1 AND key = ANY($2::text[])',
+            text: 'DELETE FROM ledger_state s USING unnest($2::text[]) AS q(k) WHERE s.channel = $1 AND s.key = q.k',
             values: [channel, dels.map((w) => w.key)],
           });
         }
