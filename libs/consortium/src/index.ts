@@ -1,2 +1,3 @@
 export * from './genesis-builder.js';
 export * from './dev-consortium.js';
+export * from './user-certificate.js';
