@@ -1,0 +1,4 @@
+import { CreateIdentityAndAuditTables1795262400000 } from './1795262400000-CreateIdentityAndAuditTables.js';
+
+/** Every migration of the node, in the order they apply (one timeline; append, never edit). */
+export const NODE_MIGRATIONS = [CreateIdentityAndAuditTables1795262400000];
