@@ -12,6 +12,13 @@ export interface VariableSpec {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const powerOfTwo = (max: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(max)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two');
 const url = (protocols: string[]) =>
   z.string().refine((v) => {
     try {
@@ -28,8 +35,11 @@ export const CONFIG_VARIABLES = {
   HOST: { schema: z.string().min(1).default('127.0.0.1'), description: 'address the HTTP server binds' },
   PORT: { schema: port.default(4000), description: 'HTTP port (GraphQL at /graphql)' },
   DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), secret: true, description: 'PostgreSQL; absent: an embedded PostgreSQL under ZIZHU_HOME' },
+  DATABASE_CONNECT_TIMEOUT_MS: { schema: positiveInt.default(30_000), description: 'how long boot waits for PostgreSQL to answer before it stops, naming DATABASE_URL' },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), secret: true, description: 'Redis for queues and rate limits; absent: 127.0.0.1:6379 if it answers, else redis-server from PATH' },
   ZIZHU_KEYSTORE_PASSPHRASE: { schema: z.string().min(12).optional(), secret: true, description: 'passphrase of the node keystore; required in production (development generates one under ZIZHU_HOME)' },
+  ZIZHU_KEYSTORE_SCRYPT_N: { schema: powerOfTwo(2 ** 20).default(2 ** 15), description: 'scrypt cost of a keystore created on first start (tests lower it)' },
+  PASSWORD_SCRYPT_N: { schema: powerOfTwo(2 ** 20).default(2 ** 14), description: 'scrypt cost of new password hashes (each hash records its own cost)' },
   CONSORTIUM_ID: { schema: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('dev'), description: 'consortium id of a development consortium created on first start' },
   NODE_ORG: { schema: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).default('bank-a'), description: 'the organisation that runs this node' },
   ACCESS_TOKEN_TTL_SECONDS: { schema: positiveInt.default(900), description: 'lifetime of a login JWT' },
