@@ -1,0 +1,68 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { ZIZHU_CONFIG } from '../config/config.js';
+import type { ZizhuConfig } from '../config/config.schema.js';
+import type { RequestContext } from '../context/principal.js';
+import { AppError } from './errors.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Per-caller rate limits (RATE_LIMIT_PER_MINUTE operations per user, API key or, for anonymous
+ * callers, address), shared by every API process through Redis. When Redis does not answer, an
+ * in-process limiter takes over, so limits keep working and requests never wait on Redis.
+ */
+@Injectable()
+export class RateLimiterService implements OnModuleDestroy {
+  private readonly logger = new Logger('RateLimiter');
+  private readonly redis: Redis;
+  private readonly limiter: RateLimiterRedis;
+  private redisDown = false;
+
+  constructor(@Inject(ZIZHU_CONFIG) config: ZizhuConfig) {
+    this.redis = new Redis(config.REDIS_URL ?? DEFAULT_REDIS_URL, {
+      // Fail fast instead of queueing commands while Redis is away.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(times * 500, 5000),
+    });
+    this.redis.on('error', (e: Error) => {
+      if (!this.redisDown) this.logger.warn(`Redis unavailable, rate limits fall back to this process: ${e.message}`);
+      this.redisDown = true;
+    });
+    this.redis.on('ready', () => {
+      if (this.redisDown) this.logger.log('Redis is back; rate limits are shared again');
+      this.redisDown = false;
+    });
+    const points = config.RATE_LIMIT_PER_MINUTE;
+    const keyPrefix = `zizhu:rl:${config.CONSORTIUM_ID}`;
+    this.limiter = new RateLimiterRedis({
+      storeClient: this.redis,
+      points,
+      duration: 60,
+      keyPrefix,
+      insuranceLimiter: new RateLimiterMemory({ points, duration: 60, keyPrefix }),
+    });
+  }
+
+  /** Counts one operation for the caller; RATE_LIMITED once the minute's budget is spent. */
+  async consume(ctx: RequestContext): Promise<void> {
+    const key = ctx.principal ? `${ctx.principal.kind}:${ctx.principal.id}` : `ip:${ctx.ip}`;
+    try {
+      await this.limiter.consume(key);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        throw Object.assign(new AppError('RATE_LIMITED', `too many requests; retry in ${seconds} s`, 'RATE_LIMITED'), { retryAfterSeconds: seconds });
+      }
+      // Neither Redis nor the insurance limiter answered: let the request through rather than fail it.
+      this.logger.error(`rate limiter failed: ${(e as Error).message}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
