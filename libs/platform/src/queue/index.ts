@@ -1,0 +1,11 @@
+export * from './queue.types.js';
+export * from './job-handler.js';
+export { jobId, toBullJobId, fromBullJobId } from './job-id.js';
+export { createJobRegistry, JobRegistryError, type JobRegistry } from './job-registry.js';
+export { OUTBOX_SCHEMA_SQL, ensureOutboxSchema, enqueueInTransaction, enqueueManyInTransaction } from './outbox.js';
+export { JobQueues, type QueueDepth, type OutboxJob } from './job-queues.js';
+export { closeRedis, redisOptions, reconnectQuickly } from './redis-connection.js';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+export { startWorkers, type JobWorkers, type JobWorkersOptions } from './job-workers.js';
+export { startJobRuntime, runWorkerProcess, type JobRuntime, type JobRuntimeOptions, type WorkerProcess, type WorkerProcessOptions } from './worker-process.js';
+export { QueueModule, QueueService, QUEUE_MODULE_OPTIONS, queueLoggerFrom, type QueueModuleOptions, type QueueModuleAsyncOptions } from './queue.module.js';
