@@ -2,7 +2,7 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/libs', '<rootDir>/contracts', '<rootDir>/apps', '<rootDir>/test'],
+  roots: ['<rootDir>/libs', '<rootDir>/contracts', '<rootDir>/apps', '<rootDir>/migrations', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   moduleNameMapper: {
@@ -13,6 +13,8 @@ export default {
     '^@zizhu/cli$': '<rootDir>/apps/cli/src/index.ts',
     '^@zizhu/consortium$': '<rootDir>/libs/consortium/src/index.ts',
     '^@zizhu/platform$': '<rootDir>/libs/platform/src/index.ts',
+    '^@zizhu/migrations$': '<rootDir>/migrations/src/index.ts',
+    '^@zizhu/node$': '<rootDir>/apps/node/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,0 +1,6 @@
+export * from './boot.js';
+export * from './app.module.js';
+export * from './worker.module.js';
+export * from './resolvers.js';
+export * from './print-schema.js';
+export * from './node-ledger.js';
