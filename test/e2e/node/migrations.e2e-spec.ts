@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { readdir } from 'node:fs/promises';
+import { DataSource } from 'typeorm';
+import { NODE_MIGRATIONS } from '@zizhu/migrations';
+import { PLATFORM_ENTITIES, dataSourceOptions } from '@zizhu/platform';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('zizhu_migrations');
+    ds = new DataSource(dataSourceOptions(db.url, PLATFORM_ENTITIES, NODE_MIGRATIONS));
+    await ds.initialize();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('apply on an empty database, and generating a migration from the entities then yields nothing', async () => {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(NODE_MIGRATIONS.map((m) => new m().name));
+    const pending = await ds.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('revert and apply again (every migration has a working down)', async () => {
+    for (let i = 0; i < NODE_MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+    const drift = await ds.driver.createSchemaBuilder().log();
+    expect(drift.upQueries.length).toBeGreaterThan(0);
+    await ds.runMigrations({ transaction: 'each' });
+    expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
+
+  it('are named <timestamp>-<PascalCaseWhatItDoes>.ts with the class <PascalCaseWhatItDoes><timestamp>, in order', async () => {
+    const files = (await readdir(new URL('../../../migrations/src/', import.meta.url))).filter((f) => /^\d/.test(f)).sort();
+    expect(files.length).toBe(NODE_MIGRATIONS.length);
+    files.forEach((file, i) => {
+      const m = /^(\d{13})-([A-Z][A-Za-z0-9]+)\.ts$/.exec(file);
+      expect(m).not.toBeNull();
+      expect(NODE_MIGRATIONS[i].name).toBe(`${m![2]}${m![1]}`);
+    });
+  });
+});
