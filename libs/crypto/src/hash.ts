@@ -1,10 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
-/** SHA-256 of the concatenation of its parts (node:crypto; the hot path). */
+/**
+ * SHA-256 of the concatenation of its parts (node:crypto; the hot path). One part goes through the
+ * one-shot `crypto.hash`, about twice as fast as a Hash object for ledger-sized inputs.
+ */
 export function sha256(...parts: (Uint8Array | string)[]): Buffer {
+  if (parts.length === 1) return hash('sha256', parts[0] as Buffer | string, 'buffer');
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest();
 }
 
-export const sha256Hex = (...parts: (Uint8Array | string)[]): string => sha256(...parts).toString('hex');
+export function sha256Hex(...parts: (Uint8Array | string)[]): string {
+  if (parts.length === 1) return hash('sha256', parts[0] as Buffer | string, 'hex');
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}

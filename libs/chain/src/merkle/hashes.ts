@@ -11,9 +11,15 @@ const NODE_PREFIX = Buffer.from([0x01]);
 export const EMPTY_ROOT: Buffer = sha256('');
 
 export function leafHash(leafBytes: Uint8Array): Buffer {
-  return sha256(LEAF_PREFIX, leafBytes);
+  return sha256(Buffer.concat([LEAF_PREFIX, leafBytes]));
 }
 
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE, NODE_PREFIX);
+
+/** One reused 65-byte input and a one-shot hash: interior nodes are hashed for every leaf appended. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256(NODE_PREFIX, left, right);
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256(nodeInput);
 }
