@@ -1,5 +1,5 @@
 import { canonicalJson, fromBase64, sha256Hex } from '@zizhu/crypto';
-import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, keyIdOf, leafTextOf, nextStateRoot, type BlockHeader } from '../formats/index.js';
+import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, keyIdOfBase64, leafTextOf, nextStateRoot, type BlockHeader } from '../formats/index.js';
 import { CompactRange, leafEnd, leafHash } from '../merkle/index.js';
 import { verifyCheckpoint, verifierKey } from '../checkpoint/index.js';
 import type { LedgerStore, StoredNode, StoredTx } from '../store/ledger-store.js';
@@ -201,16 +201,23 @@ function checkStoredTransaction(tx: StoredTx, channel: string): string | { publi
   const envelopeText = raw.slice('{"envelope":'.length, tail.index);
   const preimage = Buffer.from(`zizhu:tx:v1\n${envelopeText}`, 'utf8');
   if (sha256Hex(preimage) !== tx.hash) return 'the envelope does not hash to the stored transaction hash';
-  let envelope: { channel?: unknown; signer?: unknown };
-  try {
-    envelope = JSON.parse(envelopeText) as typeof envelope;
-  } catch {
-    return 'the envelope is not JSON';
-  }
-  if (envelope.channel !== channel) return `the envelope names channel ${String(envelope.channel)}`;
+  // In canonical text the top-level channel and signer follow `args` and only fixed-format values
+  // come after them, so their last occurrences are the top-level ones (nested keys in args come first).
+  const channelOf = stringField(envelopeText, 'channel');
+  const signerOf = stringField(envelopeText, 'signer');
+  if (channelOf !== channel) return `the envelope names channel ${String(channelOf)}`;
   const publicKey = Buffer.from(tail[1], 'base64');
-  if (keyIdOf(publicKey) !== envelope.signer) return 'the public key does not match the signer key id';
+  if (keyIdOfBase64(tail[1], publicKey) !== signerOf) return 'the public key does not match the signer key id';
   return { publicKey, preimage, signature: Buffer.from(tail[2], 'base64') };
+}
+
+function stringField(text: string, name: string): string | undefined {
+  const marker = `,"${name}":"`;
+  const at = text.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const start = at + marker.length;
+  const end = text.indexOf('"', start);
+  return end < 0 ? undefined : text.slice(start, end);
 }
 
 /** The proposer keys a ledger's genesis names (system channel, height 0: `node/<keyId>` writes). */
