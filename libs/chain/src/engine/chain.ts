@@ -59,6 +59,12 @@ export interface ChainOptions {
   config?: Partial<ChainConfig>;
   /** Injected clock (ms since the epoch), so tests control time. */
   clock?: () => number;
+  /**
+   * Open as a standby when another process commits: serve reads from the database, refuse submits
+   * with UNAVAILABLE, and take over every channel once the committer's leases free (it died or
+   * closed). Without it, opening a chain another process commits fails with LEASE_HELD.
+   */
+  standby?: boolean | { retryMs?: number };
 }
 
 /** Writes a host adds to a block's commit transaction (read models, outboxes). */
@@ -95,6 +101,8 @@ interface ChannelRuntime {
 export interface ChainEvents {
   block: [CommittedBlock];
   error: [Error];
+  /** A standby took over the commit leases and now commits every channel. */
+  leader: [];
 }
 
 /**
@@ -110,11 +118,16 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly directory: ConsortiumDirectory;
   private readonly clock: () => number;
   private readonly channels = new Map<string, ChannelRuntime>();
+  /** While a standby: the latest head of each channel, as the committing process wrote it. */
+  private readonly standbyHeads = new Map<string, StoredBlock>();
+  private standbyTimer?: NodeJS.Timeout;
   private readonly contracts = new Map<string, DeployedContract>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly projections: Projection[] = [];
   private readonly pool: SignaturePool;
   private readonly orderer: Orderer;
+  /** Leases whose connection died: the channel takes a new one before its next block. */
+  private readonly lostLeases = new WeakSet<CommitLease>();
   private closed = false;
 
   private constructor(private readonly options: ChainOptions) {
@@ -148,8 +161,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     try {
       await chain.store.migrate();
       const names = await chain.store.channels();
-      if (names.includes(chain.systemChannel)) await chain.loadChannel(chain.systemChannel);
-      for (const name of names) if (name !== chain.systemChannel) await chain.loadChannel(name);
+      const leases = await chain.acquireAll(names);
+      if (leases) await chain.loadChannels(names, leases);
+      else if (options.standby) await chain.startStandby(names);
+      else throw new LedgerError('LEASE_HELD', 'another process holds the commit lease of this chain (open it as a standby to wait for it)');
       return chain;
     } catch (e) {
       await chain.close();
@@ -163,15 +178,18 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   channelNames(): string[] {
-    return [...this.channels.keys()];
+    return [...new Set([...this.channels.keys(), ...this.standbyHeads.keys()])];
   }
 
   hasChannel(name: string): boolean {
-    return this.channels.has(name);
+    return this.channels.has(name) || this.standbyHeads.has(name);
   }
 
+  /** The latest block of a channel (a standby's view lags the committer by at most its retry interval). */
   head(channel: string): StoredBlock {
-    return this.runtime(channel).head;
+    const head = this.channels.get(channel)?.head ?? this.standbyHeads.get(channel);
+    if (!head) throw new LedgerError('UNKNOWN_CHANNEL', `unknown channel ${channel}`);
+    return head;
   }
 
   /**
@@ -181,6 +199,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   async createChannel(name: string, genesis: { time: number; writes: [string, JsonValue][] }): Promise<StoredBlock> {
     const existing = this.channels.get(name);
     if (existing) return existing.head;
+    const standing = this.standbyHeads.get(name);
+    if (standing) return standing;
+    if (this.standbyHeads.size > 0) throw new LedgerError('STANDBY', `a standby cannot create channel ${name}`);
     if (name !== this.systemChannel && !this.channels.has(this.systemChannel)) {
       throw new LedgerError('NO_SYSTEM_CHANNEL', `create the ${this.systemChannel} channel before ${name}`);
     }
@@ -235,7 +256,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     const env = parsed.signed.envelope;
     if (keyIdOfBase64(parsed.signed.publicKey, parsed.publicKey) !== env.signer) throw new TransactionRefused('BAD_SIGNATURE', 'publicKey does not match the signer key id');
     const rt = this.channels.get(env.channel);
-    if (!rt) throw new TransactionRefused('UNKNOWN_CHANNEL', `unknown channel ${env.channel}`);
+    if (!rt) {
+      if (this.standbyHeads.has(env.channel)) throw new TransactionRefused('UNAVAILABLE', `this process is a standby: another process commits channel ${env.channel}`);
+      throw new TransactionRefused('UNKNOWN_CHANNEL', `unknown channel ${env.channel}`);
+    }
     const now = this.clock();
     if (env.ts < now - this.config.maxClockSkewMs) throw new TransactionRefused('EXPIRED', `transaction ts ${env.ts} is more than ${this.config.maxClockSkewMs} ms in the past`);
     if (env.ts > now + this.config.maxClockSkewMs) throw new TransactionRefused('FUTURE_DATED', `transaction ts ${env.ts} is more than ${this.config.maxClockSkewMs} ms in the future`);
@@ -286,7 +310,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private async commitBlock(channel: string, batch: ParsedTransaction[]): Promise<TxReceipt[]> {
     const rt = this.runtime(channel);
-    if (rt.broken) await this.recover(rt);
+    if (rt.broken || this.lostLeases.has(rt.lease)) await this.recover(rt);
     const prev = rt.head.header;
     const height = prev.height + 1;
     const time = Math.max(this.clock(), prev.time);
@@ -381,8 +405,18 @@ export class Chain extends EventEmitter<ChainEvents> {
     return receipts;
   }
 
-  /** After an uncertain commit: reload head, frontier and state from the store. */
+  /**
+   * After an uncertain commit or a lost lease: take the channel's commit lease again if its
+   * connection died (LEASE_HELD if another process took it meanwhile), then reload head, frontier
+   * and state from the store.
+   */
   private async recover(rt: ChannelRuntime): Promise<void> {
+    if (this.lostLeases.has(rt.lease)) {
+      const lease = await this.takeLease(rt.name);
+      const old = rt.lease;
+      rt.lease = lease;
+      await old.release();
+    }
     const head = await this.store.head(rt.name);
     if (!head) throw new LedgerError('NO_HEAD', `channel ${rt.name} has no blocks`);
     rt.frontier = await this.loadFrontier(rt.name, head.header.treeSize);
@@ -412,6 +446,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   private async takeLease(name: string): Promise<CommitLease> {
     const lease = await this.store.acquireCommitLease(name);
     if (!lease) throw new LedgerError('LEASE_HELD', `another process holds the commit lease of channel ${name}`);
+    this.watchLease(name, lease);
+    return lease;
+  }
+
+  private watchLease(name: string, lease: CommitLease): void {
     lease.lost.catch((e: Error) => {
       const rt = this.channels.get(name);
       if (rt && !this.closed) {
@@ -419,7 +458,6 @@ export class Chain extends EventEmitter<ChainEvents> {
         this.emit('error', e);
       }
     });
-    return lease;
   }
 
   private async loadFrontier(channel: string, size: number): Promise<CompactRange> {
@@ -434,8 +472,69 @@ export class Chain extends EventEmitter<ChainEvents> {
     return CompactRange.from(size, hashes);
   }
 
-  private async loadChannel(name: string): Promise<void> {
-    const lease = await this.takeLease(name);
+  /** Every channel's commit lease, or none (all released) if another process holds any of them. */
+  private async acquireAll(names: string[]): Promise<Map<string, CommitLease> | undefined> {
+    const leases = new Map<string, CommitLease>();
+    for (const name of names) {
+      const lease = await this.store.acquireCommitLease(name);
+      if (!lease) {
+        for (const l of leases.values()) await l.release();
+        return undefined;
+      }
+      leases.set(name, lease);
+    }
+    return leases;
+  }
+
+  private async loadChannels(names: string[], leases: Map<string, CommitLease>): Promise<void> {
+    try {
+      // The system channel first: its state feeds the directory the others are checked against.
+      const ordered = [...names].sort((a, b) => (a === this.systemChannel ? -1 : b === this.systemChannel ? 1 : 0));
+      for (const name of ordered) {
+        this.watchLease(name, leases.get(name)!);
+        await this.loadChannel(name, leases.get(name)!);
+        leases.delete(name);
+      }
+    } finally {
+      for (const l of leases.values()) await l.release();
+    }
+  }
+
+  private async startStandby(names: string[]): Promise<void> {
+    for (const name of names) {
+      const head = await this.store.head(name);
+      if (head) this.standbyHeads.set(name, head);
+    }
+    const retryMs = typeof this.options.standby === 'object' ? (this.options.standby.retryMs ?? 1000) : 1000;
+    const tick = async (): Promise<void> => {
+      if (this.closed) return;
+      try {
+        const current = await this.store.channels();
+        for (const name of current) {
+          const head = await this.store.head(name);
+          if (head) this.standbyHeads.set(name, head);
+        }
+        const leases = await this.acquireAll(current);
+        if (leases && !this.closed) {
+          await this.loadChannels(current, leases);
+          this.standbyHeads.clear();
+          this.emit('leader');
+          return;
+        }
+      } catch (e) {
+        if (!this.closed) this.emit('error', e as Error);
+      }
+      if (!this.closed) this.standbyTimer = setTimeout(() => void tick(), retryMs);
+    };
+    this.standbyTimer = setTimeout(() => void tick(), retryMs);
+  }
+
+  /** True when this process commits (holds the leases); false while a standby. */
+  get isLeader(): boolean {
+    return this.standbyHeads.size === 0 && this.channels.size > 0;
+  }
+
+  private async loadChannel(name: string, lease: CommitLease): Promise<void> {
     try {
       const head = await this.store.head(name);
       if (!head) throw new LedgerError('NO_HEAD', `channel ${name} has no blocks`);
@@ -470,7 +569,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Inclusion proof of a transaction's leaf in its channel's tree at `treeSize` (default: the head's). */
   async inclusionProof(channel: string, txHash: string, treeSize?: number): Promise<InclusionProof> {
-    const rt = this.runtime(channel);
+    const rt = { head: this.head(channel) };
     const tx = await this.store.transaction(txHash);
     if (!tx || tx.channel !== channel) throw new LedgerError('NOT_FOUND', `transaction ${txHash} is not in channel ${channel}`);
     const size = treeSize ?? rt.head.header.treeSize;
@@ -483,7 +582,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   async consistencyProof(channel: string, fromSize: number, toSize?: number): Promise<ConsistencyProof> {
-    const rt = this.runtime(channel);
+    const rt = { head: this.head(channel) };
     const to = toSize ?? rt.head.header.treeSize;
     if (!Number.isSafeInteger(fromSize) || !Number.isSafeInteger(to) || fromSize < 1 || fromSize > to || to > rt.head.header.treeSize) {
       throw new LedgerError('BAD_TREE_SIZE', `need 1 <= fromSize <= toSize <= ${rt.head.header.treeSize}`);
@@ -503,7 +602,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** The latest signed checkpoint of a channel (C2SP signed note). */
   checkpoint(channel: string): string {
-    return this.runtime(channel).head.checkpoint;
+    return this.head(channel).checkpoint;
   }
 
   block(channel: string, height: number) {
@@ -517,6 +616,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.standbyTimer) clearTimeout(this.standbyTimer);
     await this.orderer.close();
     await this.pool.close();
     for (const rt of this.channels.values()) await rt.lease.release();
