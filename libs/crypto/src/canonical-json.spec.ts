@@ -125,3 +125,42 @@ describe('hasNonIntegerNumber', () => {
     expect(hasNonIntegerNumber('1.5')).toBe(false);
   });
 });
+
+describe('canonicalJson agrees with the canonicalize package (RFC 8785 reference) on random values', () => {
+  // A seeded generator so a failure reproduces.
+  let seed = 20261121;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const strings = ['', 'a', 'é', '€', '\u0000', '\n', '"', '\\', '😀', '\u2028', 'z', '10', '9', '1', '01', '-1', '4294967295', '4294967294', '1e3', 'B', 'b', '\u00f6', '\ufb33'];
+  const numbers = [0, -0, 1, -1, 1.5, 1e21, 1e-7, 333333333.33333329, 9007199254740991, -9007199254740991, 5e-324, 1.7976931348623157e308, 0.1, 100, 4.5];
+  function value(depth: number): unknown {
+    const r = rnd();
+    if (depth > 3 || r < 0.3) return pick<unknown>([null, true, false, pick(numbers), pick(strings), pick(strings) + pick(strings)]);
+    if (r < 0.55) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = Math.floor(rnd() * 6); i > 0; i--) o[pick(strings) + (rnd() < 0.3 ? pick(strings) : '')] = value(depth + 1);
+    if (rnd() < 0.1) o.skipped = undefined;
+    return o;
+  }
+
+  it('10,000 random values serialise byte for byte the same', async () => {
+    const { default: canonicalize } = await import('canonicalize');
+    for (let i = 0; i < 10_000; i++) {
+      const v = value(0);
+      expect(canonicalJson(v)).toBe(canonicalize(v));
+    }
+  });
+
+  it('sorts integer-like keys as strings, not as JavaScript enumerates them', () => {
+    expect(canonicalJson({ 10: 'a', 9: 'b', a: 1, 1: { 2: null, 10: [] } })).toBe('{"1":{"10":[],"2":null},"10":"a","9":"b","a":1}');
+  });
+
+  it('refuses what JCS cannot represent', () => {
+    for (const bad of [Number.NaN, Infinity, { a: -Infinity }, [1n], { f: () => 1 }, ['\ud800'], { '\udc00': 1 }, undefined]) {
+      expect(() => canonicalJson(bad)).toThrow(TypeError);
+    }
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(TypeError);
+  });
+});
