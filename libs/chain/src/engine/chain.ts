@@ -38,6 +38,9 @@ export interface ChainConfig {
   stateCacheEntries: number;
 }
 
+/** How long recovery waits for an uncertain block's own write to finish before reading the head. */
+const UNCERTAIN_SETTLE_MS = 10_000;
+
 export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
   blockMaxTxs: 2000,
   blockMaxWaitMs: 10,
@@ -96,6 +99,8 @@ interface ChannelRuntime {
   nonces: NonceWindow;
   lease: CommitLease;
   broken?: Error;
+  /** The last block, when its commit was uncertain: recovery learns whether it landed. */
+  uncertain?: { hash: string; nonces: Buffer[]; landed: Promise<boolean> };
 }
 
 export interface ChainEvents {
@@ -388,12 +393,21 @@ export class Chain extends EventEmitter<ChainEvents> {
     const project = this.projections.length > 0 ? async (sql: SqlClient) => {
       for (const p of this.projections) await p(committed, sql);
     } : undefined;
+    const write = this.store.commitBlock({ block, txs, nodes, writes: writes.map(([key, value]) => ({ key, value })) }, project);
     try {
-      await Promise.race([this.store.commitBlock({ block, txs, nodes, writes: writes.map(([key, value]) => ({ key, value })) }, project), rt.lease.lost]);
+      await Promise.race([write, rt.lease.lost]);
     } catch (e) {
       // The commit may or may not have reached the database (a lost connection after COMMIT):
       // reload the channel from the store before the next block instead of guessing.
       rt.broken = e as Error;
+      rt.uncertain = {
+        hash,
+        nonces: batch.map((tx) => nonceDigest(tx.signed.envelope.signer, tx.signed.envelope.nonce)),
+        landed: write.then(
+          () => true,
+          () => false,
+        ),
+      };
       throw new LedgerError('COMMIT_UNCERTAIN', `block ${height} of ${channel} was not confirmed durable: ${(e as Error).message}`);
     }
     rt.head = block;
@@ -411,6 +425,10 @@ export class Chain extends EventEmitter<ChainEvents> {
    * and state from the store.
    */
   private async recover(rt: ChannelRuntime): Promise<void> {
+    // An uncertain block's write may still be running (the lease was lost first): let it settle
+    // (boundedly) before reading the head, so that the head says whether it landed.
+    const uncertain = rt.uncertain;
+    const landed = uncertain ? await Promise.race([uncertain.landed, new Promise<undefined>((r) => setTimeout(() => r(undefined), UNCERTAIN_SETTLE_MS).unref())]) : undefined;
     if (this.lostLeases.has(rt.lease)) {
       const lease = await this.takeLease(rt.name);
       const old = rt.lease;
@@ -424,6 +442,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     rt.stateRoot = head.header.stateRoot;
     rt.cache.clear();
     if (rt.name === this.systemChannel) this.reloadDirectory(head.header.height, await this.store.scanState(rt.name, ''));
+    if (uncertain) {
+      // Its write failed and the head is not that block: it never committed, and its
+      // transactions' nonces are free again (a retry commits rather than being refused REPLAYED).
+      if (landed === false && head.hash !== uncertain.hash) for (const n of uncertain.nonces) rt.nonces.delete(n);
+      rt.uncertain = undefined;
+    }
     rt.broken = undefined;
   }
 
@@ -452,8 +476,10 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private watchLease(name: string, lease: CommitLease): void {
     lease.lost.catch((e: Error) => {
+      // Remembered even before the channel is loaded: its next block takes a new lease first.
+      this.lostLeases.add(lease);
       const rt = this.channels.get(name);
-      if (rt && !this.closed) {
+      if (rt && rt.lease === lease && !this.closed) {
         rt.broken = e;
         this.emit('error', e);
       }

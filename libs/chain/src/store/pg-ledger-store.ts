@@ -76,7 +76,7 @@ export class PgLedgerStore implements LedgerStore {
   }
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.checkout();
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       await client.query(
@@ -97,8 +97,30 @@ export class PgLedgerStore implements LedgerStore {
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-      client.release();
+      client.done();
     }
+  }
+
+  /**
+   * A pooled client held across several queries. pg-pool takes its idle 'error' listener off a
+   * checked-out client, and pg emits 'error' on the client when its connection dies (besides
+   * failing the pending query): without a listener of ours, a database going away mid-block would
+   * crash the host. `done(true)` destroys the client instead of returning it to the pool.
+   */
+  private async checkout(): Promise<pg.PoolClient & { done(destroy?: boolean): void }> {
+    const client = await this.pool.connect();
+    const swallow = () => undefined;
+    client.on('error', swallow);
+    return Object.assign(client, {
+      done(destroy?: boolean) {
+        // A destroyed client keeps the listener: a late error on its dying connection is no news.
+        if (destroy) client.release(true);
+        else {
+          client.removeListener('error', swallow);
+          client.release();
+        }
+      },
+    });
   }
 
   async channels(): Promise<string[]> {
@@ -256,7 +278,7 @@ export class PgLedgerStore implements LedgerStore {
   async commitBlock(commit: BlockCommit, project?: (sql: SqlClient) => Promise<void>): Promise<void> {
     const { block, txs, nodes, writes } = commit;
     const channel = block.header.channel;
-    const client = await this.pool.connect();
+    const client = await this.checkout();
     let failed = false;
     try {
       await client.query('BEGIN');
@@ -321,7 +343,7 @@ export class PgLedgerStore implements LedgerStore {
       throw e;
     } finally {
       // A client whose transaction failed mid-way may be broken; do not return it to the pool.
-      client.release(failed ? true : undefined);
+      client.done(failed);
     }
   }
 
