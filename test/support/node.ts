@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { Keystore } from '@zizhu/crypto';
 import { bootNode, type RunningNode } from '@zizhu/node';
 import type { DevCredentialsFile } from '@zizhu/platform';
+import { deletePrefix, testPrefix } from '../../libs/platform/src/queue/testing/local-redis.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -67,9 +68,11 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
   const db = await createTestDatabase('zizhu_node');
   const home = await mkdtemp(join(tmpdir(), 'zizhu-node-'));
   const output: string[] = [];
+  // Its own BullMQ keys: test nodes share the local Redis, and each one's workers take only its jobs.
+  const queuePrefix = env.QUEUE_PREFIX ?? testPrefix();
   const boot = (port = 0) =>
     bootNode({
-      env: { ...TEST_ENV, DATABASE_URL: db.url, ZIZHU_HOME: home, ...env },
+      env: { ...TEST_ENV, DATABASE_URL: db.url, ZIZHU_HOME: home, QUEUE_PREFIX: queuePrefix, ...env },
       listen: { host: '127.0.0.1', port },
       output: (text) => output.push(text),
       // TEST_NODE_LOGS=1 shows the node's JSON logs (internal errors are logged there, not answered).
@@ -132,6 +135,7 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     },
     async close() {
       await t.node.close();
+      await deletePrefix(t.node.config.REDIS_URL!, queuePrefix).catch(() => {});
       await db.drop();
       await rm(home, { recursive: true, force: true });
     },

@@ -12,9 +12,14 @@ import {
   loadConfig,
   nodeHomeFiles,
   openNodeHome,
-  waitForDatabase,
+  queueLoggerFrom,
+  resolveDatabase,
+  resolveRedis,
   type Clock,
   type NodeOutput,
+  type QueueLogger,
+  type ResolvedDatabase,
+  type ResolvedRedis,
   type ZizhuConfig,
 } from '@zizhu/platform';
 import { AppModule } from './app.module.js';
@@ -34,7 +39,7 @@ export interface BootOptions {
   role?: NodeRole;
   /** Overrides HOST and PORT (tests listen on 127.0.0.1:0). */
   listen?: { host?: string; port?: number };
-  /** Where first-start banners (development passwords) go; default stdout. */
+  /** Where first-start banners (development passwords) and the ready line go; default stdout. */
   output?: NodeOutput;
   /** Default: structured JSON logs at LOG_LEVEL. */
   logger?: LoggerService | false;
@@ -44,61 +49,122 @@ export interface BootOptions {
 }
 
 export interface RunningNode {
+  /** The configuration in effect (REDIS_URL: the Redis the boot resolved). */
   config: ZizhuConfig;
   role: NodeRole;
   app: INestApplicationContext;
   /** Base URL of the HTTP server (absent for a worker). */
   url?: string;
+  /** Where PostgreSQL and Redis came from (the operator's URL, or what the embedded default found or started). */
+  database: ResolvedDatabase['source'];
+  redis: ResolvedRedis['source'];
+  /** Stops the application, then the embedded servers this process started. */
   close(): Promise<void>;
 }
 
+const silentQueueLogger: QueueLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
 /**
  * Boots a node: configuration validated first (a bad value stops it, naming the variable), the
- * database waited for, then the API (`all`, `api`: HTTP with GraphQL) or a worker (no HTTP).
+ * keystore and genesis opened (API roles), PostgreSQL (DATABASE_URL or the embedded one under
+ * ZIZHU_HOME) and Redis resolved, then the API (`all`, `api`: HTTP with GraphQL; `all` also runs
+ * the job workers) or a worker (no HTTP, no chain: the outbox relay and the job workers).
  */
 export async function bootNode(options: BootOptions = {}): Promise<RunningNode> {
-  const config = loadConfig(options.env ?? process.env);
-  const role = options.role ?? config.ZIZHU_ROLE;
+  const loaded = loadConfig(options.env ?? process.env);
+  const role = options.role ?? loaded.ZIZHU_ROLE;
   if (!NODE_ROLES.includes(role)) throw new ConfigError('--role', `must be one of ${NODE_ROLES.join(', ')} (got ${JSON.stringify(role)})`);
-  const logger = options.logger ?? createJsonLogger(config.LOG_LEVEL);
-  // Until the embedded PostgreSQL is wired (libs/platform/src/embedded), a database must be given.
-  const databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) throw new ConfigError('DATABASE_URL', 'is required for now (the embedded PostgreSQL default is not wired yet)');
-  if (logger) logger.log({ message: 'starting node', role, config: describeConfig(config) }, 'Boot');
+  const logger = options.logger ?? createJsonLogger(loaded.LOG_LEVEL);
+  const output = options.output ?? ((text: string) => void process.stdout.write(`${text}\n`));
+  if (logger) logger.log({ message: 'starting node', role, config: describeConfig(loaded) }, 'Boot');
 
-  if (role === 'worker') {
-    await waitForDatabase(databaseUrl, config.DATABASE_CONNECT_TIMEOUT_MS);
-    const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, databaseUrl, clock: options.clock }), { logger, abortOnError: false });
-    app.enableShutdownHooks();
-    // Nothing else holds the event loop until the queue workers arrive.
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    return { config, role, app, close: async () => { clearInterval(keepAlive); await app.close(); } };
-  }
-
-  // Before Nest: a passphrase that does not open the keystore (or a production node without one)
-  // stops the boot before anything has connected.
-  const home = await openNodeHome(config, NODE_LEDGER);
-  await waitForDatabase(databaseUrl, config.DATABASE_CONNECT_TIMEOUT_MS);
-  const schemaFile = options.schemaFile ?? (config.NODE_ENV === 'development' ? SCHEMA_FILE : true);
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, schemaFile, home, output: options.output, clock: options.clock }), adapter, {
-    logger,
-    abortOnError: false,
-  });
+  // Before anything connects: a passphrase that does not open the keystore (or a production node
+  // without one) stops the boot. A worker has no chain, so no keystore either.
+  const home = role === 'worker' ? undefined : await openNodeHome(loaded, NODE_LEDGER);
+  const database = await resolveNodeDatabase(loaded, logger);
+  let redis: ResolvedRedis | undefined;
+  let app: INestApplicationContext | undefined;
+  const stopServers = async () => {
+    await redis?.stop();
+    await database.stop();
+  };
   try {
-    instrumentHttp(app.getHttpAdapter().getInstance(), app.get(MetricsService));
-    app.enableShutdownHooks();
-    await app.listen({ host: options.listen?.host ?? config.HOST, port: options.listen?.port ?? config.PORT });
+    redis = await resolveNodeRedis(loaded, logger);
+    const config: ZizhuConfig = { ...loaded, REDIS_URL: redis.url };
+    const queueLogger = logger ? queueLoggerFrom(logger) : silentQueueLogger;
+    const resolved = { database: database.source, redis: redis.source };
+
+    if (role === 'worker') {
+      app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, clock: options.clock, queueLogger }), {
+        logger,
+        abortOnError: false,
+      });
+      if (logger) logger.log({ message: 'worker ready', ...resolved, queuePrefix: config.QUEUE_PREFIX }, 'Boot');
+      output(`Zizhu worker ready: relaying the job outbox to Redis and running the jobs (queue prefix ${config.QUEUE_PREFIX}); no HTTP`);
+      const worker = app;
+      return { config, role, app: worker, ...resolved, close: once(async () => { await worker.close(); await stopServers(); }) };
+    }
+
+    const schemaFile = options.schemaFile ?? (config.NODE_ENV === 'development' ? SCHEMA_FILE : true);
+    const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+    const api = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, runWorkers: role === 'all', schemaFile, home: home!, output: options.output, clock: options.clock, queueLogger }),
+      adapter,
+      { logger, abortOnError: false },
+    );
+    app = api;
+    instrumentHttp(api.getHttpAdapter().getInstance(), api.get(MetricsService));
+    await api.listen({ host: options.listen?.host ?? config.HOST, port: options.listen?.port ?? config.PORT });
+    const url = (await api.getUrl()).replace('[::1]', 'localhost');
+    const graphql = `${url}/graphql`;
+    const development = config.NODE_ENV !== 'production';
+    const credentials = development ? nodeHomeFiles(config.ZIZHU_HOME).devCredentials : undefined;
+    if (logger) logger.log({ message: 'node ready', role, graphql, sandbox: development ? graphql : undefined, credentials, ...resolved }, 'Boot');
+    output(
+      `Zizhu node ready: GraphQL ${graphql}` +
+        (development ? ` | sandbox: open ${graphql} in a browser (GraphiQL) | demo credentials: ${credentials}` : '') +
+        (role === 'api' ? ' | role api: jobs wait in the outbox for a --role worker process' : ''),
+    );
+    return { config, role, app: api, url, ...resolved, close: once(async () => { await api.close(); await stopServers(); }) };
   } catch (e) {
-    await app.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    await stopServers().catch(() => undefined);
     throw e;
   }
-  const url = (await app.getUrl()).replace('[::1]', 'localhost');
-  if (logger) {
-    logger.log(
-      { message: 'node ready', graphql: `${url}/graphql`, sandbox: config.NODE_ENV === 'production' ? undefined : `${url}/graphql (open in a browser)`, credentials: config.NODE_ENV === 'production' ? undefined : nodeHomeFiles(config.ZIZHU_HOME).devCredentials },
-      'Boot',
-    );
+}
+
+/** DATABASE_URL (it must answer: a ConfigError naming it otherwise), or the embedded PostgreSQL under ZIZHU_HOME. */
+async function resolveNodeDatabase(config: ZizhuConfig, logger: LoggerService | false): Promise<ResolvedDatabase> {
+  try {
+    return await resolveDatabase(config, {
+      timeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      onLog: logger && config.LOG_LEVEL === 'debug' ? (line) => logger.debug?.({ message: line }, 'EmbeddedPostgres') : undefined,
+    });
+  } catch (e) {
+    if (e instanceof ConfigError || config.DATABASE_URL) throw e;
+    throw new ConfigError('DATABASE_URL', `is not set, and the embedded PostgreSQL under ${config.ZIZHU_HOME} did not start: ${(e as Error).message}`);
   }
-  return { config, role, app, url, close: () => app.close() };
+}
+
+/**
+ * REDIS_URL; else 127.0.0.1:6379 when it answers; else redis-server from PATH under ZIZHU_HOME;
+ * else a ConfigError saying how to install Redis. A REDIS_URL that does not answer yet does not
+ * stop the node: jobs wait in the outbox and rate limits are per process until it does.
+ */
+async function resolveNodeRedis(config: ZizhuConfig, logger: LoggerService | false): Promise<ResolvedRedis> {
+  try {
+    return await resolveRedis(config);
+  } catch (e) {
+    if (config.REDIS_URL && e instanceof ConfigError && /does not answer/.test(e.message)) {
+      if (logger) logger.warn({ message: `${e.message}; starting anyway: jobs wait in the outbox and rate limits are per process until it answers` }, 'Boot');
+      return { url: config.REDIS_URL, source: 'REDIS_URL', stop: async () => {} };
+    }
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError('REDIS_URL', (e as Error).message.replace(/^no Redis: REDIS_URL /, ''));
+  }
+}
+
+function once(f: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= f());
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { ConfigError } from '@zizhu/platform';
-import { bootNode, NODE_ROLES, type NodeRole } from './boot.js';
+import { bootNode, NODE_ROLES, type NodeRole, type RunningNode } from './boot.js';
 
 /** `node apps/node/dist/main.js [--role all|api|worker]` (or ZIZHU_ROLE). */
 function roleFlag(argv: string[]): NodeRole | undefined {
@@ -12,11 +12,32 @@ function roleFlag(argv: string[]): NodeRole | undefined {
   return value as NodeRole;
 }
 
+const fatal = (message: string, variable?: string) => process.stderr.write(`${JSON.stringify({ level: 'fatal', context: 'Boot', message, variable })}\n`);
+
+let node: RunningNode;
 try {
-  await bootNode({ role: roleFlag(process.argv.slice(2)) });
+  node = await bootNode({ role: roleFlag(process.argv.slice(2)) });
 } catch (e) {
   // A configuration error is the operator's to fix: say which variable, without a stack.
-  const message = e instanceof ConfigError ? e.message : `node failed to start: ${(e as Error)?.stack ?? e}`;
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', context: 'Boot', message, variable: e instanceof ConfigError ? e.variable : undefined })}\n`);
+  if (e instanceof ConfigError) fatal(e.message, e.variable);
+  else fatal(`node failed to start: ${(e as Error)?.stack ?? e}`);
   process.exit(1);
 }
+
+// SIGTERM or SIGINT: stop taking work, let running jobs and requests finish, stop the embedded
+// PostgreSQL and Redis this process started, exit 0. A second signal exits 1 at once.
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  process.stderr.write(`${JSON.stringify({ level: 'info', context: 'Boot', message: `${signal}: stopping` })}\n`);
+  node.close().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      fatal(`error while stopping: ${(e as Error)?.stack ?? e}`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -57,3 +57,8 @@ export * from './observability/observability.module.js';
 export * from './observability/health.controller.js';
 export * from './observability/health.module.js';
 export * from './observability/json-logger.js';
+// Queues and jobs (BullMQ behind a PostgreSQL outbox)
+export * from './queue/index.js';
+export * from './jobs/index.js';
+// The embedded default: PostgreSQL under ZIZHU_HOME, Redis resolution
+export * from './embedded/index.js';

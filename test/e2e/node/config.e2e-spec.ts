@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootNode } from '@zizhu/node';
@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, openNodeHome } from '@zizhu/platform';
 import { NotaryContract } from '@zizhu/contract-sample';
 import { createTestDatabase, TEST_ADMIN_URL, type TestDatabase } from '../../support/database.js';
 import { TEST_ENV } from '../../support/node.js';
+import { deletePrefix, testPrefix } from '../../../libs/platform/src/queue/testing/local-redis.js';
 
 /** Configuration errors stop the node at boot with a message naming the variable. */
 
@@ -121,14 +122,19 @@ describe('roles', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('a worker-only process serves no HTTP (and migrates the database)', async () => {
-    const node = await bootNode({ env: { ...TEST_ENV, DATABASE_URL: db.url, ZIZHU_HOME: home }, role: 'worker', logger: false });
+  it('a worker-only process serves no HTTP, opens no keystore (and migrates the database)', async () => {
+    const output: string[] = [];
+    const prefix = testPrefix();
+    const node = await bootNode({ env: { ...TEST_ENV, DATABASE_URL: db.url, ZIZHU_HOME: home, QUEUE_PREFIX: prefix }, role: 'worker', logger: false, output: (text) => output.push(text) });
     try {
       expect(node.role).toBe('worker');
       expect(node.url).toBeUndefined();
       expect('getHttpServer' in node.app).toBe(false);
+      expect(output.join('\n')).toMatch(/worker ready.*no HTTP/);
+      await expect(readdir(home)).resolves.toEqual([]);
     } finally {
       await node.close();
+      await deletePrefix(node.config.REDIS_URL!, prefix);
     }
   });
 });

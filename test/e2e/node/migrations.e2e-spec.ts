@@ -3,7 +3,8 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import { NODE_MIGRATIONS } from '@zizhu/migrations';
-import { PLATFORM_ENTITIES, dataSourceOptions } from '@zizhu/platform';
+import pg from 'pg';
+import { PLATFORM_ENTITIES, dataSourceOptions, ensureOutboxSchema } from '@zizhu/platform';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 describe('migrations', () => {
@@ -25,6 +26,26 @@ describe('migrations', () => {
     expect(applied.map((m) => m.name)).toEqual(NODE_MIGRATIONS.map((m) => new m().name));
     const pending = await ds.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('create the job outbox exactly as ensureOutboxSchema (OUTBOX_SCHEMA_SQL) does, with no entity for the schema diff to touch', async () => {
+    const shape = async (query: (text: string) => Promise<unknown[]>) => ({
+      columns: await query(
+        "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = 'job_outbox' ORDER BY ordinal_position",
+      ),
+      indexes: await query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'job_outbox' ORDER BY indexname"),
+    });
+    const migrated = await shape((text) => ds.query(text));
+    expect(migrated.columns.length).toBe(6);
+    const other = await createTestDatabase('zizhu_outbox');
+    const pool = new pg.Pool({ connectionString: other.url, max: 1 });
+    try {
+      await ensureOutboxSchema(pool);
+      expect(await shape(async (text) => (await pool.query(text)).rows)).toEqual(migrated);
+    } finally {
+      await pool.end();
+      await other.drop();
+    }
   });
 
   it('revert and apply again (every migration has a working down)', async () => {

@@ -263,7 +263,8 @@ describe('node walk-through: login, users, submit, proofs verified offline, refr
     const before = (await t.gql<{ checkpoint: string }>('{ checkpoint(channel: "notary") }', {}, { token: admin })).body.data!.checkpoint;
     const printed = t.output.length;
     await t.restart();
-    expect(t.output).toHaveLength(printed); // nothing created, nothing printed
+    // Nothing created, nothing printed but the ready line (URL, sandbox, where the credentials are).
+    expect(t.output.slice(printed)).toEqual([expect.stringMatching(/^Zizhu node ready: GraphQL http:\/\/127\.0\.0\.1:\d+\/graphql \| sandbox: .* \| demo credentials: .*dev-credentials\.json$/)]);
     const token = await t.login('bank-a', 'admin', t.adminPassword('bank-a'));
     const after = (await t.gql<{ checkpoint: string }>('{ checkpoint(channel: "notary") }', {}, { token })).body.data!.checkpoint;
     expect(after).toBe(before);
@@ -283,6 +284,11 @@ describe('node walk-through: login, users, submit, proofs verified offline, refr
     expect(metrics).toMatch(/zizhu_commit_latency_seconds_count\{channel="notary"\} [1-9]/);
     expect(metrics).toMatch(/zizhu_http_requests_total\{method="POST",route="\/graphql",status="200"\} [1-9]/);
     expect(metrics).toMatch(/zizhu_graphql_operations_total\{type="mutation",outcome="ok"\} [1-9]/);
+    // Queue depths: every queue in every state, and whether Redis answered.
+    for (const queue of ['checkpoint-webhook', 'cleanup']) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed', 'outbox']) expect(metrics).toMatch(new RegExp(`zizhu_queue_jobs\\{queue="${queue}",state="${state}"\\} \\d+`));
+    }
+    expect(metrics).toMatch(/zizhu_queue_redis_up 1/);
   });
 
   it('keeps secrets out of the clear: the keystore is encrypted and passwords are scrypt hashes', async () => {

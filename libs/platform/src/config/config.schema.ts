@@ -37,6 +37,10 @@ export const CONFIG_VARIABLES = {
   DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), secret: true, description: 'PostgreSQL; absent: an embedded PostgreSQL under ZIZHU_HOME' },
   DATABASE_CONNECT_TIMEOUT_MS: { schema: positiveInt.default(30_000), description: 'how long boot waits for PostgreSQL to answer before it stops, naming DATABASE_URL' },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), secret: true, description: 'Redis for queues and rate limits; absent: 127.0.0.1:6379 if it answers, else redis-server from PATH' },
+  QUEUE_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, _ . - (at most 63)').default('zizhu'),
+    description: 'BullMQ key prefix in Redis: the api and worker processes of one node share it; different nodes sharing a Redis need different ones',
+  },
   ZIZHU_KEYSTORE_PASSPHRASE: { schema: z.string().min(12).optional(), secret: true, description: 'passphrase of the node keystore; required in production (development generates one under ZIZHU_HOME)' },
   ZIZHU_KEYSTORE_SCRYPT_N: { schema: powerOfTwo(2 ** 20).default(2 ** 15), description: 'scrypt cost of a keystore created on first start (tests lower it)' },
   PASSWORD_SCRYPT_N: { schema: powerOfTwo(2 ** 20).default(2 ** 14), description: 'scrypt cost of new password hashes (each hash records its own cost)' },

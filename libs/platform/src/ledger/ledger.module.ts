@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { ContractClass } from '@zizhu/chain';
+import type { ContractClass, Projection } from '@zizhu/chain';
+import { DataSource } from 'typeorm';
 import { ZIZHU_CONFIG } from '../config/config.js';
 import { CLOCK, type Clock } from '../config/config.module.js';
 import type { ZizhuConfig } from '../config/config.schema.js';
@@ -19,6 +20,11 @@ export interface LedgerModuleOptions {
    * before Nest starts, so that their configuration errors stop the node before anything connects.
    */
   home: NodeHome;
+  /**
+   * Writes added to every block's commit transaction (read models, the job outbox of checkpoint
+   * webhooks). The chain opens after the TypeORM migrations have run, so their tables exist.
+   */
+  projections?: readonly Projection[];
 }
 
 /** The chain on its keystore and genesis, as LedgerService. */
@@ -32,9 +38,10 @@ export class LedgerModule {
         { provide: NODE_HOME, useValue: options.home },
         {
           provide: LedgerService,
-          inject: [ZIZHU_CONFIG, NODE_HOME, CLOCK, MetricsService],
+          // DataSource (when there is one): only initialised once its migrations have run.
+          inject: [ZIZHU_CONFIG, NODE_HOME, CLOCK, MetricsService, { token: DataSource, optional: true }],
           useFactory: (config: ZizhuConfig, home: NodeHome, clock: Clock, metrics: MetricsService) =>
-            LedgerService.open({ config, databaseUrl: options.databaseUrl, home, contracts: options.contracts, clock, metrics }),
+            LedgerService.open({ config, databaseUrl: options.databaseUrl, home, contracts: options.contracts, projections: options.projections, clock, metrics }),
         },
       ],
       exports: [LedgerService, NODE_HOME],

@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject, filter, type Observable } from 'rxjs';
 import {
   Chain,
+  LedgerError,
   PgLedgerStore,
   signTransaction,
   type BlockRecord,
@@ -10,6 +11,7 @@ import {
   type ContractClass,
   type InclusionProof,
   type JsonValue,
+  type Projection,
   type StoredBlock,
   type StoredTx,
   type TxReceipt,
@@ -78,21 +80,46 @@ export class LedgerService implements OnApplicationShutdown {
     chain.on('error', (e) => this.logger.error(`chain: ${e.message}`));
   }
 
-  /** Opens the chain on DATABASE_URL and creates the genesis channels that do not exist yet (idempotent). */
-  static async open(args: { config: ZizhuConfig; databaseUrl: string; home: NodeHome; contracts: ContractClass[]; clock: Clock; metrics: MetricsService }): Promise<LedgerService> {
+  /**
+   * Opens the chain on DATABASE_URL and creates the genesis channels that do not exist yet
+   * (idempotent). `projections` run inside every block's commit transaction from the first block
+   * on (read models, the job outbox); the tables they write must exist (the migrations run first).
+   */
+  static async open(args: {
+    config: ZizhuConfig;
+    databaseUrl: string;
+    home: NodeHome;
+    contracts: ContractClass[];
+    projections?: readonly Projection[];
+    clock: Clock;
+    metrics: MetricsService;
+  }): Promise<LedgerService> {
     const { config, home } = args;
     const node = home.genesis.nodes.find((n) => Buffer.from(n.publicKey, 'base64').equals(home.keystore.publicKey('node')));
     if (!node) throw new ConfigError('ZIZHU_HOME', `the keystore's \`node\` key is not a node of ${home.files.genesis}`);
     const store = new PgLedgerStore({ connectionString: args.databaseUrl });
     const directory = new SystemDirectory();
-    const chain = await Chain.open({
-      store,
-      directory,
-      contracts: [SystemContract, ...args.contracts.filter((c) => c !== SystemContract)],
-      node: { name: node.name, signer: home.keystore.signer('node') },
-      config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, verifyWorkers: config.VERIFY_WORKERS },
-      clock: args.clock,
-    });
+    let chain: Chain;
+    try {
+      chain = await Chain.open({
+        store,
+        directory,
+        contracts: [SystemContract, ...args.contracts.filter((c) => c !== SystemContract)],
+        node: { name: node.name, signer: home.keystore.signer('node') },
+        config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, verifyWorkers: config.VERIFY_WORKERS },
+        clock: args.clock,
+      });
+    } catch (e) {
+      // One process commits a channel (it holds the channel's advisory-lock lease): say so plainly.
+      if (e instanceof LedgerError && e.code === 'LEASE_HELD') {
+        throw new ConfigError(
+          'DATABASE_URL',
+          'holds a ledger another node process is committing to (LEASE_HELD: it holds the channels\' commit leases); one process commits a channel at a time: stop it, or start this one with --role worker',
+        );
+      }
+      throw e;
+    }
+    for (const projection of args.projections ?? []) chain.addProjection(projection);
     try {
       if (chain.hasChannel(chain.systemChannel)) {
         const recorded = (await store.readState(chain.systemChannel, ['consortium'])).get('consortium');

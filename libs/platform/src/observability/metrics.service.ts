@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueDepth } from '../queue/job-queues.js';
+
+/** The states a queue's depth is reported in (`outbox`: committed, not yet in Redis). */
+const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'outbox'] as const;
 
 /**
  * The node's Prometheus metrics, in its own registry (not prom-client's global one), so several
@@ -49,6 +53,44 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zizhu_process_' });
+  }
+
+  /**
+   * `zizhu_queue_jobs{queue, state}`, read from `depths` at every scrape (a state whose source,
+   * Redis or PostgreSQL, did not answer is left out), and `zizhu_queue_redis_up`.
+   */
+  registerQueueDepths(depths: () => Promise<QueueDepth[]>): void {
+    // One read per scrape, shared by both gauges (a scrape collects every metric at once).
+    let reading: Promise<QueueDepth[]> | undefined;
+    const read = () =>
+      (reading ??= depths()
+        .catch((): QueueDepth[] => [])
+        .finally(() => (reading = undefined)));
+    new Gauge({
+      name: 'zizhu_queue_jobs',
+      help: 'Jobs per queue and state: waiting, active, delayed, failed (BullMQ) and outbox (committed, not yet relayed to Redis)',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        const rows = await read();
+        this.reset();
+        for (const row of rows) {
+          for (const state of QUEUE_DEPTH_STATES) {
+            const n = row[state];
+            if (n !== null) this.set({ queue: row.queue, state }, n);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'zizhu_queue_redis_up',
+      help: "Whether the queues' Redis answered at this scrape (1) or not (0)",
+      registers: [this.registry],
+      async collect() {
+        const rows = await read();
+        this.set(rows.length > 0 && rows.every((r) => r.waiting !== null) ? 1 : 0);
+      },
+    });
   }
 
   metrics(): Promise<string> {

@@ -113,8 +113,14 @@ export class JobQueues {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    // The shared connection first, then let each queue's set-up on it settle while its error
+    // listener is still attached: BullMQ reports a set-up that fails after close() to nobody, an
+    // uncaught 'error' that kills the process (a node stopped while still connecting to Redis).
+    // A set-up waiting for a Redis that is down (between reconnects) never settles, nor reports.
+    const settles = this.redis.status !== 'reconnecting';
     await closeRedis(this.redis);
+    if (settles) await withTimeout(Promise.all([...this.queues.values()].map((q) => q.waitUntilReady().catch(() => {}))), 1_000).catch(() => {});
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
   }
 }
 
@@ -127,6 +133,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'redis'):
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    // A guard only: it must not keep a process that has stopped everything else alive.
+    timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

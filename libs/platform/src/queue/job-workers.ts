@@ -77,9 +77,23 @@ export function startWorkers(handlers: readonly AnyJobHandler[], connection: Que
     scheduled: schedules.started,
     async close() {
       await schedules.close();
-      await Promise.all([...workers.values()].map((w) => w.close()));
+      await Promise.all([...workers.values()].map((w) => closeWorker(w)));
     },
   };
+}
+
+/**
+ * Worker.close(), then make sure BullMQ's stalled-jobs checker has stopped: BullMQ 5 re-arms its
+ * 30 s timer when close() lands while a check is in flight (a worker closed while it was still
+ * connecting, or while Redis is down), which holds the process open for those 30 s.
+ */
+async function closeWorker(worker: Worker): Promise<void> {
+  await worker.close();
+  const internals = worker as unknown as { stalledCheckerRunning?: boolean; stalledCheckStopper?: () => void };
+  for (let i = 0; internals.stalledCheckerRunning && i < 100; i++) {
+    internals.stalledCheckStopper?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /**
@@ -122,7 +136,8 @@ class ScheduleKeeper {
         if (!this.warned) this.logger.warn('queue: cannot register a schedule yet; retrying', { error: (e as Error).message });
         this.warned = true;
         if (!first) break;
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        // Unref'd: a retry must not keep a process alive that has closed everything else.
+        await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
       }
     }
     if (!this.closed) {

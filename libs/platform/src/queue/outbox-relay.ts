@@ -94,6 +94,10 @@ export class OutboxRelay {
   async dispatchOnce(): Promise<number> {
     if (!this.options.queues.ready) throw new Error('redis is not connected');
     const client = await this.options.pool.connect();
+    // pg emits 'error' on a checked-out client whose connection dies (PostgreSQL going away), and
+    // pg-pool listens only while the client is idle: without this the process would crash.
+    const swallow = () => undefined;
+    client.on('error', swallow);
     let release: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -118,6 +122,7 @@ export class OutboxRelay {
       }
     } finally {
       // A connection that failed to roll back is broken: discard it rather than return it to the pool.
+      if (!release) client.removeListener('error', swallow);
       client.release(release);
     }
   }

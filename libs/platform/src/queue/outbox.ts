@@ -25,6 +25,9 @@ CREATE INDEX IF NOT EXISTS job_outbox_dispatched_idx ON job_outbox (dispatched_a
 /** Creates the outbox if missing. Not inside a caller's transaction (it runs its own, serialised by an advisory lock). */
 export async function ensureOutboxSchema(db: pg.Pool | pg.ClientBase): Promise<void> {
   const client = 'totalCount' in db ? await db.connect() : db;
+  // A checked-out client's connection dying emits 'error' on it, which pg-pool only handles while it is idle.
+  const swallow = () => undefined;
+  if (client !== db) client.on('error', swallow);
   try {
     await client.query('BEGIN');
     try {
@@ -37,7 +40,10 @@ export async function ensureOutboxSchema(db: pg.Pool | pg.ClientBase): Promise<v
       throw e;
     }
   } finally {
-    if (client !== db) (client as pg.PoolClient).release();
+    if (client !== db) {
+      client.removeListener('error', swallow);
+      (client as pg.PoolClient).release();
+    }
   }
 }
 
