@@ -14,3 +14,4 @@ export { SYSTEM_HEIGHT_KEY } from './engine/executor.js';
 export { SignaturePool } from './engine/signature-pool.js';
 export * from './verify/ledger-verifier.js';
 export * from './verify/replay.js';
+export * from './certificate/evidence-certificate.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { toHex } from './encoding.js';
-import { sha256, sha256Hex } from './hash.js';
+import { documentDigestHex, sha256, sha256Hex } from './hash.js';
 import { nobleSha256 } from './noble.js';
 
 // FIPS 180-2 / NIST CSRC example values.
@@ -35,5 +35,17 @@ describe('SHA-256 known answers', () => {
       const data = randomBytes(n);
       expect(toHex(nobleSha256(data))).toBe(sha256Hex(data));
     }
+  });
+});
+
+describe('documentDigestHex', () => {
+  it('SHA-256 and SM3 (GB/T 32905-2016 appendix A examples)', () => {
+    expect(documentDigestHex('sha256', 'abc')).toBe(KNOWN[1][2]);
+    expect(documentDigestHex('sm3', 'abc')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+    expect(documentDigestHex('sm3', 'abcd'.repeat(16))).toBe('debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732');
+  });
+
+  it('refuses any other algorithm', () => {
+    expect(() => documentDigestHex('md5' as never, 'abc')).toThrow(/unsupported/);
   });
 });

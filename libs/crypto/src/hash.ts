@@ -17,3 +17,13 @@ export function sha256Hex(...parts: (Uint8Array | string)[]): string {
   for (const p of parts) h.update(p);
   return h.digest('hex');
 }
+
+/** Digest algorithms a document may be anchored under: SHA-256, and SM3 (GB/T 32905) for Chinese issuers. */
+export const DOCUMENT_DIGEST_ALGS = ['sha256', 'sm3'] as const;
+export type DocumentDigestAlg = (typeof DOCUMENT_DIGEST_ALGS)[number];
+
+/** Lowercase hex digest of a document's bytes under `alg` (SM3 through node:crypto's OpenSSL). */
+export function documentDigestHex(alg: DocumentDigestAlg, data: Uint8Array | string): string {
+  if (!DOCUMENT_DIGEST_ALGS.includes(alg)) throw new TypeError(`unsupported document digest algorithm ${JSON.stringify(alg)}`);
+  return hash(alg, data as Buffer | string, 'hex');
+}
