@@ -64,7 +64,7 @@ export function headersFor(as?: Credentials): Record<string, string> {
   return h;
 }
 
-export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
+export async function startTestNode(env: Record<string, string> = {}, options: { clock?: () => number } = {}): Promise<TestNode> {
   const db = await createTestDatabase('zizhu_node');
   const home = await mkdtemp(join(tmpdir(), 'zizhu-node-'));
   const output: string[] = [];
@@ -75,6 +75,7 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
       env: { ...TEST_ENV, DATABASE_URL: db.url, ZIZHU_HOME: home, QUEUE_PREFIX: queuePrefix, ...env },
       listen: { host: '127.0.0.1', port },
       output: (text) => output.push(text),
+      clock: options.clock,
       // TEST_NODE_LOGS=1 shows the node's JSON logs (internal errors are logged there, not answered).
       logger: process.env.TEST_NODE_LOGS ? undefined : false,
     });

@@ -131,6 +131,15 @@ describe('bad input: clear errors with codes', () => {
     const wide = await gql('{ users(first: 100) { pageInfo { hasNextPage } edges { cursor } } }');
     expectError(wide, 400, 'BAD_USER_INPUT', 'QUERY_TOO_COMPLEX');
     expect(wide.body.errors![0].message).toMatch(/complexity \d+ exceeds the limit of 150/);
+    // The same text with the size in a variable: each request is measured by its own numbers (the
+    // plugin remembers an operation's cost per document and numeric variables), and asking again
+    // answers the same.
+    const sized = 'query($n: Int) { users(first: $n) { pageInfo { hasNextPage } edges { cursor } } }';
+    for (let round = 0; round < 2; round++) {
+      expect((await gql(sized, { n: 10 })).body.errors).toBeUndefined();
+      expectError(await gql(sized, { n: 100 }), 400, 'BAD_USER_INPUT', 'QUERY_TOO_COMPLEX');
+      expectError(await gql('{ blocks(channel: "notary", first: 1) { edges { node { hash } } } }'), 400, 'BAD_USER_INPUT', 'QUERY_TOO_DEEP');
+    }
     const aliases = Array.from({ length: 80 }, (_, i) => `a${i}: nodeInfo { version }`).join(' ');
     expectError(await gql(`{ ${aliases} }`), 400, 'BAD_USER_INPUT', 'QUERY_TOO_COMPLEX');
   });

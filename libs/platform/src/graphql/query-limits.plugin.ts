@@ -44,13 +44,34 @@ export const firstArgumentEstimator: ComplexityEstimator = ({ args, childComplex
  * and lists taking `first` multiply their items' cost.
  */
 export function queryLimitsPlugin(limits: { maxDepth: number; maxComplexity: number }): ApolloServerPlugin {
+  // Apollo hands the same parsed document to every request with the same text, so an operation's
+  // cost is measured once per document and operation. The estimators read only field arguments,
+  // which variables reach only as whole top-level values: the numeric ones are part of the key.
+  const measured = new WeakMap<DocumentNode, Map<string, number>>();
+  const keyOf = (operationName: string | null | undefined, variables: Record<string, unknown> | undefined) => {
+    let key = operationName ?? '';
+    for (const [name, value] of Object.entries(variables ?? {})) if (typeof value === 'number') key += `|${name}=${value}`;
+    return key;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
+          const key = keyOf(request.operationName, request.variables);
+          let known = measured.get(document);
+          const cached = known?.get(key);
+          if (cached !== undefined) {
+            if (cached < 0) throw requestError('BAD_USER_INPUT', `query depth ${-cached} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', 400);
+            if (cached > limits.maxComplexity) throw requestError('BAD_USER_INPUT', `query complexity ${cached} exceeds the limit of ${limits.maxComplexity}`, 'QUERY_TOO_COMPLEX', 400);
+            return;
+          }
+          if (!known) measured.set(document, (known = new Map()));
+          // Bounded: a client varying its numbers cannot grow this without end.
+          if (known.size >= 64) known.clear();
           const depth = operationDepth(operation, document);
           if (depth > limits.maxDepth) {
+            known.set(key, -depth);
             throw requestError('BAD_USER_INPUT', `query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', 400);
           }
           let complexity: number;
@@ -68,6 +89,7 @@ export function queryLimitsPlugin(limits: { maxDepth: number; maxComplexity: num
             if (e instanceof GraphQLError) return;
             throw e;
           }
+          known.set(key, complexity);
           if (complexity > limits.maxComplexity) {
             throw requestError('BAD_USER_INPUT', `query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}`, 'QUERY_TOO_COMPLEX', 400);
           }

@@ -24,6 +24,8 @@ export class RateLimiterService implements OnModuleDestroy {
     this.redis = new Redis(config.REDIS_URL ?? DEFAULT_REDIS_URL, {
       // Fail fast instead of queueing commands while Redis is away.
       enableOfflineQueue: false,
+      // Commands issued in the same tick (one per request under load) share one write to the socket.
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       retryStrategy: (times) => Math.min(times * 500, 5000),
