@@ -7,7 +7,7 @@ import { CpuMeter, assertDurable, contended, createDatabase, describeMachine, in
 export const description =
   'Client-signed notary.record transactions through GraphQL submitTransaction on the node (`node apps/node/dist/main.js`, its own process, fresh database), ' +
   'load from a second process (autocannon, closed loop): durable tx/s, latency p50/p99, errors; ' +
-  'options --count (60,000) --warmup (5,000) --connections (64; a list sweeps, e.g. 32,64,128,256) --keys (300) --profile <dir> (CPU profile of the node)';
+  'options --count (60,000) --warmup (5,000) --connections (256,512: the list is swept, the first is the headline) --keys (300) --profile <dir> (CPU profile of the node)';
 
 const CHANNEL = 'notary';
 
@@ -16,7 +16,7 @@ export async function run(args: BenchArgs): Promise<void> {
   const machine = await describeMachine();
   const count = intOption(args, 'count', 60_000);
   const warmup = intOption(args, 'warmup', 5_000);
-  const connectionList = intListOption(args, 'connections') ?? [64];
+  const connectionList = intListOption(args, 'connections') ?? [256, 512];
   const keys = intOption(args, 'keys', 300);
 
   const db = await createDatabase('zizhu_bench_node_submit', args.keep);
