@@ -10,6 +10,7 @@ export default {
     '^@zizhu/chain$': '<rootDir>/libs/chain/src/index.ts',
     '^@zizhu/contract-system$': '<rootDir>/contracts/system/src/index.ts',
     '^@zizhu/contract-sample$': '<rootDir>/contracts/sample/src/index.ts',
+    '^@zizhu/contract-evidence$': '<rootDir>/contracts/evidence/src/index.ts',
     '^@zizhu/cli$': '<rootDir>/apps/cli/src/index.ts',
     '^@zizhu/consortium$': '<rootDir>/libs/consortium/src/index.ts',
     '^@zizhu/platform$': '<rootDir>/libs/platform/src/index.ts',

@@ -1,6 +1,6 @@
 export * from './errors.js';
 export * from './formats/index.js';
-export * from './contract/contract.js';
+export * from './contract/index.js';
 export * from './merkle/index.js';
 export * from './checkpoint/index.js';
 export * from './store/ledger-store.js';
