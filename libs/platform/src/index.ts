@@ -21,6 +21,7 @@ export * from './ledger/ledger-errors.js';
 export * from './ledger/node-home.js';
 export * from './ledger/node-keystore.js';
 export * from './ledger/async-queue.js';
+export * from './ledger/write-forwarding.js';
 // Identity and audit
 export * from './identity/user.entity.js';
 export * from './identity/refresh-token.entity.js';
@@ -35,8 +36,12 @@ export * from './identity/identity.module.js';
 export * from './audit/audit-record.entity.js';
 export * from './audit/audit.service.js';
 export * from './audit/audit.module.js';
+export * from './privacy/index.js';
 export * from './bootstrap/dev-consortium.bootstrap.js';
 export * from './bootstrap/bootstrap.module.js';
+// Business modules: the extension point, documents in the content store
+export * from './modules/index.js';
+export * from './content/index.js';
 // GraphQL
 export * from './graphql/errors.js';
 export * from './graphql/error-formatter.js';

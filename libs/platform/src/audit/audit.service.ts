@@ -23,6 +23,21 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+/** What FieldEncryptionService records for each decryption it is asked for. */
+export interface DecryptionAuditEntry {
+  /** The object the field belongs to, e.g. `evidence:ev_123`. */
+  object: string;
+  field: string;
+  /** Why it was read (a view, a download, a regulator's review), as the calling use case says. */
+  purpose: string;
+  /** DECRYPTED; DENIED (the organisation is not a recipient, or holds no key here); FAILED (wrong key or tampered JWE). */
+  outcome: 'DECRYPTED' | 'DENIED' | 'FAILED';
+  reason?: string;
+  module?: string;
+  /** The JWE's recipient organisations. */
+  recipients?: string[];
+}
+
 /** The audit trail: who did what, and every decryption of a protected field. */
 @Injectable()
 export class AuditService {
@@ -44,11 +59,12 @@ export class AuditService {
   }
 
   /**
-   * Called by a module each time it decrypts a field for a user (ARCHITECTURE §3): what was read
-   * (`record`, `field`), as which recipient organisation, and by whom (the context's principal).
+   * Every decryption attempt for a principal (ARCHITECTURE §3), filed under the principal's
+   * organisation: what was read (`object`, `field`), why (`purpose`), and whether it was opened.
    */
-  recordDecryption(ctx: RequestContext, what: { record: string; field: string; recipientOrg: string; module?: string }): Promise<void> {
-    return this.record(ctx, { action: 'DECRYPTION', target: what.record, detail: { field: what.field, recipientOrg: what.recipientOrg, ...(what.module ? { module: what.module } : {}) } });
+  recordDecryption(ctx: RequestContext, what: DecryptionAuditEntry): Promise<void> {
+    const { object, ...detail } = what;
+    return this.record(ctx, { action: 'DECRYPTION', target: object, detail: Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== undefined)) });
   }
 
   /** An organisation's records, newest first, after the record `beforeId` (exclusive). */

@@ -51,6 +51,14 @@ export const CONFIG_VARIABLES = {
   BLOCK_MAX_TXS: { schema: positiveInt.default(2000), description: 'cut a block at this many transactions' },
   BLOCK_MAX_WAIT_MS: { schema: positiveInt.default(10), description: 'or this long after the oldest waiting transaction' },
   VERIFY_WORKERS: { schema: z.coerce.number().int().min(0).max(64).default(2), description: 'worker threads verifying signatures' },
+  REPLICA_TAKEOVER_MS: {
+    schema: z.coerce.number().int().min(0).max(600_000).default(1000),
+    description: 'an API process finding the ledger committed by another becomes a replica (reads served, writes forwarded) and tries to take the commit over this often; 0: it stops at boot instead',
+  },
+  ADVERTISE_URL: {
+    schema: z.string().default('').pipe(z.union([z.literal(''), url(['http:', 'https:'])])),
+    description: 'base URL at which replicas reach this process when it commits (absent: the address it listens on)',
+  },
   RATE_LIMIT_PER_MINUTE: { schema: positiveInt.default(6000), description: 'GraphQL operations per user (or client address) per minute' },
   GRAPHQL_MAX_DEPTH: { schema: positiveInt.default(12), description: 'deepest query accepted' },
   GRAPHQL_MAX_COMPLEXITY: { schema: positiveInt.default(2000), description: 'most complex query accepted (fields, lists weighted by their size)' },
@@ -63,6 +71,11 @@ export const CONFIG_VARIABLES = {
       .pipe(z.array(url(['http:', 'https:']))),
     description: 'comma-separated URLs receiving every new checkpoint (POST, retried with backoff)',
   },
+  CONTENT_STORE_DIR: {
+    schema: z.string().default(''),
+    description: 'where the content store keeps documents (content-addressed by SHA-256; absent: ZIZHU_HOME/content)',
+  },
+  UPLOAD_MAX_BYTES: { schema: positiveInt.max(2 ** 40).default(50 * 1024 * 1024), description: 'largest file a streamed upload accepts (413, reason UPLOAD_TOO_LARGE)' },
   LOG_LEVEL: { schema: z.enum(['error', 'warn', 'info', 'debug']).default('info'), description: 'structured JSON log level' },
 } satisfies Record<string, VariableSpec>;
 

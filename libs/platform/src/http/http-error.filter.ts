@@ -24,6 +24,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; reason: string; message: 
 
 const BODY_TOO_LARGE_STATUS = 413;
 
+/** Reasons whose HTTP status is more precise than their code's (uploads). */
+const REASON_STATUS: Record<string, number> = { UPLOAD_TOO_LARGE: 413, NOT_MULTIPART: 415 };
+
 /**
  * Errors outside GraphQL execution (body parsing, unknown routes, controllers) as GraphQL-style
  * JSON bodies with the same codes: `{ errors: [{ message, extensions: { code, reason } }] }`.
@@ -46,7 +49,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private describe(e: unknown): { status: number; code: ErrorCode; reason?: string; message: string } {
-    if (e instanceof AppError) return { status: STATUS[e.code], code: e.code, reason: e.reason, message: e.message };
+    if (e instanceof AppError) return { status: (e.reason && REASON_STATUS[e.reason]) || STATUS[e.code], code: e.code, reason: e.reason, message: e.message };
     // Nest wraps Fastify's refusals in an HttpException whose cause is the Fastify error.
     const fastifyCode = (e as { code?: unknown })?.code ?? ((e as { cause?: { code?: unknown } })?.cause?.code);
     if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {

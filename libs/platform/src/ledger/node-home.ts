@@ -3,7 +3,7 @@ import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Keystore, KeystoreError } from '@zizhu/crypto';
 import type { ContractClass } from '@zizhu/chain';
-import type { GenesisDocument } from '@zizhu/contract-system';
+import type { GenesisDocument, OrgKind } from '@zizhu/contract-system';
 import { createDevConsortium, DEV_ORGS } from '@zizhu/consortium';
 import { ConfigError } from '../config/config.js';
 import type { ZizhuConfig } from '../config/config.schema.js';
@@ -85,6 +85,8 @@ export interface NodeHome {
 export interface DevChannelSpec {
   name: string;
   contracts: string[];
+  /** Member organisations by kind; absent: every organisation. */
+  memberKinds?: OrgKind[];
 }
 
 /**
@@ -121,7 +123,7 @@ export async function openNodeHome(config: ZizhuConfig, registration: { contract
   const { genesis, keystore } = await createDevConsortium({
     consortium: config.CONSORTIUM_ID,
     orgs,
-    channels: registration.devChannels.map((c) => ({ name: c.name, members: orgs.map((o) => o.id), contracts: c.contracts })),
+    channels: registration.devChannels.map((c) => ({ name: c.name, members: orgs.filter((o) => !c.memberKinds || c.memberKinds.includes(o.kind)).map((o) => o.id), contracts: c.contracts })),
     contracts: registration.contracts,
     passphrase,
     scryptN: config.ZIZHU_KEYSTORE_SCRYPT_N,

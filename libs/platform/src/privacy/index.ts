@@ -1,0 +1,2 @@
+export * from './field-encryption.service.js';
+export * from './privacy.module.js';
