@@ -1,18 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { NODE_MIGRATIONS } from '@zizhu/migrations';
 import {
   AuditModule,
   BootstrapModule,
   ConfigModule,
+  ContentModule,
   DatabaseModule,
   GraphQLSetupModule,
   HealthModule,
   HttpErrorFilter,
   LedgerModule,
   ObservabilityModule,
-  PLATFORM_ENTITIES,
-  checkpointWebhookProjection,
+  PrivacyModule,
   createValidationPipe,
   type Clock,
   type NodeHome,
@@ -21,7 +20,7 @@ import {
   type ZizhuConfig,
 } from '@zizhu/platform';
 import { NodeJobsModule } from './jobs/node-jobs.module.js';
-import { NODE_LEDGER } from './node-ledger.js';
+import { NODE } from './node-modules.js';
 import { NODE_RESOLVERS } from './resolvers.js';
 
 export interface AppModuleOptions {
@@ -34,14 +33,17 @@ export interface AppModuleOptions {
   runWorkers: boolean;
   /** Where the sorted schema is written (development), or `true` to keep it in memory. */
   schemaFile: string | true;
-  /** Keystore and genesis, opened before Nest starts (see NODE_LEDGER). */
+  /** Keystore and genesis, opened before Nest starts (see node-ledger.ts). */
   home: NodeHome;
   output?: NodeOutput;
   clock?: Clock;
   queueLogger: QueueLogger;
 }
 
-/** The API node: GraphQL over the ledger and identity, health and metrics, and the queues. */
+/**
+ * The API node: GraphQL over the ledger and identity, health and metrics, the queues, and the
+ * business modules of node-modules.ts (their contracts, tables, projections, jobs and API).
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
@@ -51,19 +53,22 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, options.clock),
         ObservabilityModule,
-        DatabaseModule.forRoot({ url: options.databaseUrl, entities: PLATFORM_ENTITIES, migrations: NODE_MIGRATIONS }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, entities: NODE.entities, migrations: NODE.migrations }),
         NodeJobsModule.forRoot({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, runWorkers: options.runWorkers, logger: options.queueLogger }),
         AuditModule,
         LedgerModule.forRoot({
           databaseUrl: options.databaseUrl,
-          contracts: NODE_LEDGER.contracts,
+          contracts: NODE.contracts,
           home: options.home,
-          // Each block's webhook deliveries enter the outbox in the block's own commit transaction.
-          projections: config.CHECKPOINT_WEBHOOK_URLS.length > 0 ? [checkpointWebhookProjection(config.CHECKPOINT_WEBHOOK_URLS)] : [],
+          // Read models and outbox jobs (checkpoint webhooks) written in each block's own commit transaction.
+          projections: NODE.projections(config),
         }),
+        PrivacyModule,
+        ContentModule.forRoot(),
         GraphQLSetupModule.forRoot({ schemaFile: options.schemaFile }),
         BootstrapModule.forRoot({ output: options.output }),
         HealthModule,
+        ...NODE.apiModules(),
       ],
       providers: [...NODE_RESOLVERS, { provide: APP_PIPE, useFactory: createValidationPipe }, { provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

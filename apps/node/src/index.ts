@@ -4,3 +4,4 @@ export * from './worker.module.js';
 export * from './resolvers.js';
 export * from './print-schema.js';
 export * from './node-ledger.js';
+export * from './node-modules.js';

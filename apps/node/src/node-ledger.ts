@@ -1,13 +1,12 @@
-import { NotaryContract } from '@zizhu/contract-sample';
 import type { ContractClass } from '@zizhu/chain';
 import type { DevChannelSpec } from '@zizhu/platform';
+import { NODE } from './node-modules.js';
 
 /**
- * What the node runs on its ledger: the business contracts besides the system contract, and the
- * channels a development consortium opens for every organisation on first start. The sample
- * notary is the only one until the evidence module registers its own.
+ * What the node runs on its ledger, from its modules (node-modules.ts): the business contracts
+ * besides the system contract, and the channels a development consortium opens on first start.
  */
 export const NODE_LEDGER: { contracts: ContractClass[]; devChannels: DevChannelSpec[] } = {
-  contracts: [NotaryContract],
-  devChannels: [{ name: 'notary', contracts: ['notary'] }],
+  contracts: NODE.contracts,
+  devChannels: NODE.devChannels,
 };

@@ -5,16 +5,16 @@ import { NestFactory } from '@nestjs/core';
 import { GRAPHQL_SDL_FILE_HEADER, GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { SCHEMA_FILE } from './boot.js';
-import { NODE_RESOLVERS } from './resolvers.js';
+import { SCHEMA_RESOLVERS } from './resolvers.js';
 
 /**
- * The node's GraphQL schema as Nest generates it from the resolvers (sorted), without a database:
+ * The node's GraphQL schema as Nest generates it from the resolvers, the node's and its modules' (sorted), without a database:
  * what `schema.graphql` must contain. The drift test compares the two.
  */
 export async function generateSchemaText(): Promise<string> {
   const app = await NestFactory.createApplicationContext(GraphQLSchemaBuilderModule, { logger: false, abortOnError: false });
   try {
-    const schema = await app.get(GraphQLSchemaFactory).create(NODE_RESOLVERS);
+    const schema = await app.get(GraphQLSchemaFactory).create(SCHEMA_RESOLVERS);
     return GRAPHQL_SDL_FILE_HEADER + printSchema(lexicographicSortSchema(schema));
   } finally {
     await app.close();

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NODE_MIGRATIONS } from '@zizhu/migrations';
-import { ConfigModule, DatabaseModule, ObservabilityModule, PLATFORM_ENTITIES, type Clock, type QueueLogger, type ZizhuConfig } from '@zizhu/platform';
+import { ConfigModule, DatabaseModule, ObservabilityModule, type Clock, type QueueLogger, type ZizhuConfig } from '@zizhu/platform';
 import { NodeJobsModule } from './jobs/node-jobs.module.js';
+import { NODE } from './node-modules.js';
 
 export interface WorkerModuleOptions {
   config: ZizhuConfig;
@@ -23,7 +23,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(options.config, options.clock),
         ObservabilityModule,
-        DatabaseModule.forRoot({ url: options.databaseUrl, entities: PLATFORM_ENTITIES, migrations: NODE_MIGRATIONS }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, entities: NODE.entities, migrations: NODE.migrations }),
         NodeJobsModule.forRoot({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, runWorkers: true, logger: options.queueLogger }),
       ],
     };

@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
-import { NODE_MIGRATIONS } from '@zizhu/migrations';
 import pg from 'pg';
-import { PLATFORM_ENTITIES, dataSourceOptions, ensureOutboxSchema } from '@zizhu/platform';
+import { NODE } from '@zizhu/node';
+import { dataSourceOptions, ensureOutboxSchema } from '@zizhu/platform';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
+
+// Every module's migrations, in the node's order: the whole timeline.
+const NODE_MIGRATIONS = NODE.migrations;
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -13,7 +16,7 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('zizhu_migrations');
-    ds = new DataSource(dataSourceOptions(db.url, PLATFORM_ENTITIES, NODE_MIGRATIONS));
+    ds = new DataSource(dataSourceOptions(db.url, NODE.entities, NODE_MIGRATIONS));
     await ds.initialize();
   });
   afterAll(async () => {

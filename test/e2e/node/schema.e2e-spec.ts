@@ -3,7 +3,7 @@ import { describe, it, expect } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { RESOLVER_TYPE_METADATA } from '@nestjs/graphql';
 import { ALLOW_METADATA } from '@zizhu/platform';
-import { NODE_RESOLVERS, SCHEMA_FILE, generateSchemaText } from '@zizhu/node';
+import { SCHEMA_FILE, SCHEMA_RESOLVERS, generateSchemaText } from '@zizhu/node';
 
 describe('GraphQL schema', () => {
   it('is committed as generated: schema.graphql does not drift from the resolvers (run `npm run schema` after changing them)', async () => {
@@ -15,7 +15,7 @@ describe('GraphQL schema', () => {
   it('declares a permission on every query, mutation and subscription (the guard refuses those without one)', () => {
     const undeclared: string[] = [];
     let operations = 0;
-    for (const resolver of NODE_RESOLVERS) {
+    for (const resolver of SCHEMA_RESOLVERS) {
       for (const name of Object.getOwnPropertyNames(resolver.prototype)) {
         const method = (resolver.prototype as Record<string, unknown>)[name];
         if (typeof method !== 'function' || !Reflect.getMetadata(RESOLVER_TYPE_METADATA, method)) continue;

@@ -1,24 +1,15 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import {
-  CheckpointWebhookJob,
-  CleanupJob,
   MetricsService,
   QueueModule,
   QueueService,
   ZIZHU_CONFIG,
-  type AnyJobHandler,
   type QueueLogger,
   type ZizhuConfig,
 } from '@zizhu/platform';
 
-/**
- * The one handler of every QueueName (the registry refuses to boot on a missing or duplicate one).
- * A business module that adds a queue adds its handler here.
- */
-export function nodeJobHandlers(sql: pg.Pool): AnyJobHandler[] {
-  return [new CheckpointWebhookJob(), new CleanupJob(sql)];
-}
+import { NODE } from '../node-modules.js';
 
 /** The queues' own small pool (outbox relay, clean-up), closed after the workers have stopped. */
 @Injectable()
@@ -83,7 +74,8 @@ export class NodeJobsModule {
           useFactory: (jobs: JobsPool, config: ZizhuConfig) => ({
             connection: { url: options.redisUrl, prefix: config.QUEUE_PREFIX },
             pool: jobs.pool,
-            handlers: nodeJobHandlers(jobs.pool),
+            // The one handler of every QueueName, from the node's modules (the registry refuses a missing or duplicate one).
+            handlers: NODE.jobHandlers({ pool: jobs.pool, config }),
             runWorkers: options.runWorkers,
             logger: options.logger,
           }),

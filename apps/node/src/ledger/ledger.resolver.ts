@@ -3,7 +3,6 @@ import type { CommittedBlock } from '@zizhu/chain';
 import { Allow, Ctx, LedgerService, Permission, decodeIntegerCursor, encodeCursor, notFound, requirePrincipal, type RequestContext } from '@zizhu/platform';
 import { toConnection } from '../common/connection.js';
 import { BlockArgs, BlocksArgs, ChannelArgs, ConsistencyProofArgs, InclusionProofArgs, TransactionArgs } from './dto/channel.args.js';
-import { RecordDocumentInput } from './dto/record-document.input.js';
 import { SignedTransactionInput } from './dto/signed-transaction.input.js';
 import { BlockConnection, BlockModel } from './models/block.model.js';
 import { ChannelModel } from './models/channel.model.js';
@@ -13,8 +12,8 @@ import { TransactionModel } from './models/transaction.model.js';
 
 /**
  * The ledger over GraphQL. Reads are scoped to the channels the caller's organisation is a member
- * of; submissions are signed by the caller's own key (theirs or, for recordDocument, the one the
- * node holds for them).
+ * of; submissions are signed by the caller's own key (business modules submit with the one the node
+ * holds for them).
  */
 @Resolver(() => BlockModel)
 export class LedgerResolver {
@@ -80,15 +79,6 @@ export class LedgerResolver {
     // Only the signed fields go on: the DTO instance itself is not what the client signed.
     const { envelope, signature, publicKey } = signed;
     return TransactionReceiptModel.from(await this.ledger.submit(ctx, { envelope, signature, publicKey }));
-  }
-
-  @Mutation(() => TransactionReceiptModel, { description: "Records a document digest (notary contract), signed with the caller's key held by this node" })
-  @Allow(Permission.SubmitTransaction)
-  async recordDocument(@Ctx() ctx: RequestContext, @Args('input') input: RecordDocumentInput): Promise<TransactionReceiptModel> {
-    const principal = requirePrincipal(ctx);
-    this.ledger.assertChannelReadable(principal, input.channel);
-    const args = { id: input.id, digest: input.digest, ...(input.title !== undefined ? { title: input.title } : {}) };
-    return TransactionReceiptModel.from(await this.ledger.submitAs(principal, { channel: input.channel, contract: 'notary', method: 'record', args }));
   }
 
   @Subscription(() => BlockModel, {

@@ -1,0 +1,22 @@
+import { PLATFORM_MIGRATIONS } from '@zizhu/migrations';
+import { CheckpointWebhookJob, CleanupJob, PLATFORM_ENTITIES, checkpointWebhookProjection, composeZizhuModules, defineZizhuModule } from '@zizhu/platform';
+import { NOTARY_MODULE } from './notary/notary.module.js';
+
+/**
+ * The node's own tables, projections and jobs, declared like a module's: identity and audit, the
+ * job outbox, each block's checkpoint webhooks (in the block's commit), their delivery and the
+ * clean-up. Its GraphQL is the node's API (NODE_RESOLVERS, in AppModule).
+ */
+export const NODE_CORE = defineZizhuModule({
+  name: 'node',
+  entities: PLATFORM_ENTITIES,
+  migrations: PLATFORM_MIGRATIONS,
+  projections: (config) => (config.CHECKPOINT_WEBHOOK_URLS.length > 0 ? [checkpointWebhookProjection(config.CHECKPOINT_WEBHOOK_URLS)] : []),
+  jobs: ({ pool }) => [new CheckpointWebhookJob(), new CleanupJob(pool)],
+});
+
+/** Every module this node runs, in order (a business module is added here, once). */
+export const NODE_MODULES = [NODE_CORE, NOTARY_MODULE];
+
+/** The modules put together and checked (names, channels, contracts, entities, migrations unique). */
+export const NODE = composeZizhuModules(NODE_MODULES);
