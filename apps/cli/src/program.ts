@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, err, type CliContext } from './cli-context.js';
 import { describeError } from './errors.js';
 import { registerCheckpointVerify } from './commands/checkpoint-verify.command.js';
+import { registerEvidenceVerify } from './commands/evidence-verify.command.js';
 import { registerGenesisCreate } from './commands/genesis-create.command.js';
 import { registerKeysGenerate } from './commands/keys-generate.command.js';
 import { registerLedgerInit } from './commands/ledger-init.command.js';
@@ -46,6 +47,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerProofVerify(proof, ctx, action);
   const checkpoint = program.command('checkpoint').description('signed checkpoints (C2SP signed notes)');
   registerCheckpointVerify(checkpoint, ctx, action);
+  const evidence = program.command('evidence').description('evidence certificates, verified offline');
+  registerEvidenceVerify(evidence, ctx, action);
   return program;
 }
 
