@@ -16,7 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
 /** Fastify's own refusals (before any handler runs), by its error codes. */
 const FASTIFY_ERRORS: Record<string, { status: number; reason: string; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, reason: 'BODY_TOO_LARGE', message: 'the request body is larger than the node accepts (BODY_LIMIT_BYTES)' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, reason: 'UNSUPPORTED_MEDIA_TYPE', message: 'send GraphQL requests as application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, reason: 'UNSUPPORTED_MEDIA_TYPE', message: 'send GraphQL requests as application/json (files to upload as multipart/form-data)' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, reason: 'BAD_CONTENT_LENGTH', message: 'the Content-Length does not match the body' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, reason: 'MALFORMED_JSON', message: 'the JSON body is empty' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, reason: 'MALFORMED_JSON', message: 'the body is not valid JSON' },
