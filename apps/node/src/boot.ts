@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import {
   ConfigError,
   MetricsService,
@@ -13,6 +14,8 @@ import {
   nodeHomeFiles,
   openNodeHome,
   queueLoggerFrom,
+  setUpReplication,
+  LedgerService,
   resolveDatabase,
   resolveRedis,
   type Clock,
@@ -113,9 +116,14 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
       { logger, abortOnError: false },
     );
     app = api;
-    instrumentHttp(api.getHttpAdapter().getInstance(), api.get(MetricsService));
+    const fastify = api.getHttpAdapter().getInstance();
+    instrumentHttp(fastify, api.get(MetricsService));
+    const ledger = api.get(LedgerService);
+    const replication = setUpReplication(fastify, ledger, api.get(DataSource), (e) => logger && logger.error({ message: `advertising this committer failed: ${e.message}` }, 'Boot'));
     await api.listen({ host: options.listen?.host ?? config.HOST, port: options.listen?.port ?? config.PORT });
     const url = (await api.getUrl()).replace('[::1]', 'localhost');
+    await replication.advertise(config.ADVERTISE_URL || url);
+    ledger.onBecameCommitter(() => logger && logger.log({ message: 'took the ledger over: this process commits now' }, 'Boot'));
     const graphql = `${url}/graphql`;
     const development = config.NODE_ENV !== 'production';
     const credentials = development ? nodeHomeFiles(config.ZIZHU_HOME).devCredentials : undefined;
@@ -123,7 +131,8 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
     output(
       `Zizhu node ready: GraphQL ${graphql}` +
         (development ? ` | sandbox: open ${graphql} in a browser (GraphiQL) | demo credentials: ${credentials}` : '') +
-        (role === 'api' ? ' | role api: jobs wait in the outbox for a --role worker process' : ''),
+        (role === 'api' ? ' | role api: jobs wait in the outbox for a --role worker process' : '') +
+        (ledger.isCommitter ? '' : ' | replica: another process commits this ledger; queries are served here, mutations forwarded to it'),
     );
     return { config, role, app: api, url, ...resolved, close: once(async () => { await api.close(); await stopServers(); }) };
   } catch (e) {

@@ -105,9 +105,9 @@ describe('roles: --role api enqueues, --role worker delivers', () => {
     }
   });
 
-  it('a second api process on the same database stops at boot: one process commits a channel (LEASE_HELD)', async () => {
+  it('with replicas turned off (REPLICA_TAKEOVER_MS=0), a second api process stops at boot: one process commits a channel (LEASE_HELD)', async () => {
     // As an operator meets it: `npm start` exits 1 with a message naming the variable, no stack.
-    const second = spawnNodeMain(['--role', 'api'], { ...TEST_ENV, DATABASE_URL: api.db.url, ZIZHU_HOME: api.home, QUEUE_PREFIX: prefix, PORT: String(await freePort()) });
+    const second = spawnNodeMain(['--role', 'api'], { ...TEST_ENV, DATABASE_URL: api.db.url, ZIZHU_HOME: api.home, QUEUE_PREFIX: prefix, PORT: String(await freePort()), REPLICA_TAKEOVER_MS: '0' });
     const how = await second.exited;
     expect(how.code).toBe(1);
     const fatal = second.output().split('\n').filter((l) => l.includes('"level":"fatal"')).map((l) => JSON.parse(l) as { variable?: string; message: string });

@@ -16,7 +16,7 @@ import {
 } from '../formats/index.js';
 import { CompactRange, EMPTY_ROOT, assembleProof, consistencyProofPlan, decompose, inclusionProofPlan, leafEnd, leafHash, planNodes, type NodeId } from '../merkle/index.js';
 import { checkpointBody, signNote, verifierKey } from '../checkpoint/index.js';
-import type { CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx } from '../store/ledger-store.js';
+import type { BlockRecord, CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx } from '../store/ledger-store.js';
 import type { ConsortiumDirectory } from './directory.js';
 import { executeBlock, type DeployedContract, type StateSource } from './executor.js';
 import { SoloOrderer, type Orderer } from './orderer.js';
@@ -527,19 +527,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async startStandby(names: string[]): Promise<void> {
-    for (const name of names) {
-      const head = await this.store.head(name);
-      if (head) this.standbyHeads.set(name, head);
-    }
+    for (const name of names) await this.followHead(name);
     const retryMs = typeof this.options.standby === 'object' ? (this.options.standby.retryMs ?? 1000) : 1000;
     const tick = async (): Promise<void> => {
       if (this.closed) return;
       try {
         const current = await this.store.channels();
-        for (const name of current) {
-          const head = await this.store.head(name);
-          if (head) this.standbyHeads.set(name, head);
-        }
+        for (const name of current) await this.followHead(name);
         const leases = await this.acquireAll(current);
         if (leases && !this.closed) {
           await this.loadChannels(current, leases);
@@ -553,6 +547,25 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (!this.closed) this.standbyTimer = setTimeout(() => void tick(), retryMs);
     };
     this.standbyTimer = setTimeout(() => void tick(), retryMs);
+  }
+
+  /**
+   * A standby's view of a channel: its head as the committer wrote it, and for the system channel
+   * the directory (members, keys, contracts) as of that head, so reads are authorised alike.
+   */
+  private async followHead(name: string): Promise<void> {
+    const head = await this.store.head(name);
+    if (!head) return;
+    const before = this.standbyHeads.get(name);
+    // Blocks the committer wrote since the last look, published here too (subscribers of a replica).
+    if (before && head.header.height > before.header.height && this.listenerCount('block') > 0) {
+      for (let h = before.header.height + 1; h <= head.header.height; h++) {
+        const record = await this.store.block(name, h);
+        if (record) this.emit('block', committedFromRecord(record));
+      }
+    }
+    this.standbyHeads.set(name, head);
+    if (name === this.systemChannel && before?.hash !== head.hash) this.reloadDirectory(head.header.height, await this.store.scanState(name, ''));
   }
 
   /** True when this process commits (holds the leases); false while a standby. */
@@ -649,4 +662,30 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.channels.clear();
     await this.store.close();
   }
+}
+
+/** A stored block as its commit published it (what a standby re-publishes of the committer's blocks). */
+function committedFromRecord(record: BlockRecord): CommittedBlock {
+  const { header, hash, checkpoint } = record;
+  return {
+    channel: header.channel,
+    header,
+    hash,
+    checkpoint,
+    receipts: record.txs.map((tx) => {
+      const result = JSON.parse(tx.result) as { value?: JsonValue; events?: TxReceipt['events']; error?: { code: string; message: string } };
+      return {
+        hash: tx.hash,
+        channel: tx.channel,
+        height: tx.height,
+        blockHash: hash,
+        leafIndex: tx.leafIndex,
+        status: tx.status,
+        value: result.value ?? null,
+        events: result.events ?? [],
+        ...(result.error ? { error: result.error } : {}),
+      };
+    }),
+    writes: record.writes.map((w) => [w.key, w.value === null ? null : (JSON.parse(w.value) as JsonValue)]),
+  };
 }

@@ -70,12 +70,14 @@ export class LedgerService implements OnApplicationShutdown {
     private readonly metrics: MetricsService,
   ) {
     chain.on('block', (block) => {
+      this.committed.next(block);
+      // A replica re-publishes the committer's blocks to its subscribers; only the committer counts them.
+      if (!chain.isLeader) return;
       metrics.blocksCommitted.inc({ channel: block.channel });
       let reverted = 0;
       for (const r of block.receipts) if (r.status === 'REVERTED') reverted++;
       if (block.receipts.length > reverted) metrics.transactionsCommitted.inc({ channel: block.channel, status: 'COMMITTED' }, block.receipts.length - reverted);
       if (reverted > 0) metrics.transactionsCommitted.inc({ channel: block.channel, status: 'REVERTED' }, reverted);
-      this.committed.next(block);
     });
     chain.on('error', (e) => this.logger.error(`chain: ${e.message}`));
   }
@@ -108,6 +110,9 @@ export class LedgerService implements OnApplicationShutdown {
         node: { name: node.name, signer: home.keystore.signer('node') },
         config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, verifyWorkers: config.VERIFY_WORKERS },
         clock: args.clock,
+        // Another process commits: this one is a replica (reads here, writes forwarded) and takes
+        // the commit leases over when the committer goes away.
+        standby: config.REPLICA_TAKEOVER_MS > 0 ? { retryMs: config.REPLICA_TAKEOVER_MS } : undefined,
       });
     } catch (e) {
       // One process commits a channel (it holds the channel's advisory-lock lease): say so plainly.
@@ -151,6 +156,16 @@ export class LedgerService implements OnApplicationShutdown {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** True when this process commits the ledger; false while it is a replica of the process that does. */
+  get isCommitter(): boolean {
+    return this.chain.isLeader;
+  }
+
+  /** Calls `listener` when this replica takes the commit leases over. */
+  onBecameCommitter(listener: () => void): void {
+    this.chain.on('leader', listener);
   }
 
   // ---- submitting -------------------------------------------------------------------------
