@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { signTransaction, verifyCheckpoint } from '@zizhu/chain';
 import { bootNode, type RunningNode } from '@zizhu/node';
+import { FORWARDED_TRANSACTIONS_PATH, LedgerService } from '@zizhu/platform';
 import { TEST_ENV, headersFor, startTestNode, subscribe, type GraphQLResponse, type TestNode } from '../../support/node.js';
 
 /**
@@ -83,6 +84,21 @@ describe('API replicas', () => {
     const again = await on(url, 'mutation($s: SignedTransactionInput!) { submitTransaction(signed: $s) { status } }', { s: signed }, token);
     expect(again.body.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'REPLAYED' });
     expect((await on(url, RECORD, { i: { id: 'x', digest: 'not hex' } })).body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+
+    // Writes outside GraphQL mutations (HTTP routes, jobs) sign on the replica and commit on the
+    // committer: the ledger service forwards the signed transaction between the node's processes.
+    const ledger = replica.app.get(LedgerService);
+    expect(ledger.isCommitter).toBe(false);
+    const viaService = await ledger.submitWithKey('bank-a/admin', { channel: 'notary', contract: 'notary', method: 'record', args: { id: 'service-on-replica', digest: randomBytes(32).toString('hex') } });
+    expect(viaService.status).toBe('COMMITTED');
+    await expect(ledger.submitWithKey('bank-a/admin', { channel: 'notary', contract: 'notary', method: 'record', args: { id: 'service-on-replica', digest: randomBytes(32).toString('hex') } })).resolves.toMatchObject({
+      status: 'REVERTED',
+      error: { code: 'ALREADY_RECORDED' },
+    });
+    // Nobody else can use that door.
+    const outsider = await fetch(`${committer.url}${FORWARDED_TRANSACTIONS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zizhu-node-auth': 'guess' }, body: JSON.stringify(signed) });
+    expect(outsider.status).toBe(401);
+    expect(((await outsider.json()) as { error: { reason: string } }).error.reason).toBe('NOT_THIS_NODE');
 
     // A subscriber on the replica hears of blocks the committer writes.
     const sub = subscribe<{ blockCommitted: { height: number; transactions: { hash: string }[] } }>(url, 'subscription { blockCommitted(channel: "notary") { height transactions { hash } } }', {}, { token });

@@ -58,6 +58,7 @@ export class LedgerService implements OnApplicationShutdown {
   private readonly logger = new Logger('Ledger');
   private readonly committed = new Subject<CommittedBlock>();
   private closed = false;
+  private forwarder?: (signed: unknown) => Promise<TxReceipt>;
 
   private constructor(
     private readonly chain: Chain,
@@ -201,7 +202,24 @@ export class LedgerService implements OnApplicationShutdown {
     return this.order(call.channel, signed);
   }
 
-  private async order(channel: string, signed: unknown): Promise<TxReceipt> {
+  /**
+   * How a replica hands a signed transaction to the process that commits (set by the HTTP layer,
+   * which knows where that is). Without one, a replica refuses writes as UNAVAILABLE.
+   */
+  setForwarder(forward: (signed: unknown) => Promise<TxReceipt>): void {
+    this.forwarder = forward;
+  }
+
+  /** A transaction a replica forwarded (the replica has authorised it): ordered here as if submitted here. */
+  orderForwarded(signed: unknown): Promise<TxReceipt> {
+    const channel = (signed as { envelope?: { channel?: unknown } } | null)?.envelope?.channel;
+    // Never forwarded again: a process that is no longer the committer refuses (UNAVAILABLE).
+    return this.order(typeof channel === 'string' ? channel : 'unknown', signed, false);
+  }
+
+  private async order(channel: string, signed: unknown, mayForward = true): Promise<TxReceipt> {
+    // Signed here (keys and authorisation are this process's), committed there.
+    if (mayForward && this.forwarder && !this.chain.isLeader) return this.forwarder(signed);
     const started = process.hrtime.bigint();
     try {
       const receipt = await this.chain.submit(signed);

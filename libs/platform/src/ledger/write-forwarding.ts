@@ -1,7 +1,14 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
+import type { TxReceipt } from '@zizhu/chain';
+import { AppError, ERROR_CODES, unavailable, type ErrorCode } from '../graphql/errors.js';
 import type { LedgerService } from './ledger.service.js';
+
+/** Where a replica hands the committer signed transactions (writes outside GraphQL mutations: HTTP routes, jobs). */
+export const FORWARDED_TRANSACTIONS_PATH = '/_internal/v1/transactions';
+const AUTH_HEADER = 'x-zizhu-node-auth';
 
 /** How long a replica trusts the committer's address it read before reading it again. */
 const ADDRESS_TTL_MS = 1000;
@@ -105,12 +112,63 @@ export function installWriteForwarding(fastify: FastifyInstance, ledger: LedgerS
 }
 
 /**
+ * The processes of one node share its keystore: an Ed25519 signature is deterministic, so the node
+ * key's signature over a fixed label is a secret they all derive alike and nobody else can.
+ */
+function nodeSecret(ledger: LedgerService): Buffer {
+  return ledger.keys.signer('node').sign(Buffer.from('zizhu/forwarded-transactions/v1'));
+}
+
+/**
+ * Signed transactions between the processes of a node: the committer orders what a replica
+ * forwards (the replica has authenticated and authorised the caller and signed or checked the
+ * transaction); the replica turns the answer back into the receipt or error it would have had.
+ */
+function installTransactionForwarding(fastify: FastifyInstance, ledger: LedgerService, committer: CommitterAddress): void {
+  const secret = nodeSecret(ledger);
+  const header = secret.toString('base64url');
+  fastify.post(FORWARDED_TRANSACTIONS_PATH, async (request, reply) => {
+    const presented = Buffer.from(String(request.headers[AUTH_HEADER] ?? ''), 'base64url');
+    if (presented.length !== secret.length || !timingSafeEqual(presented, secret)) {
+      return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', reason: 'NOT_THIS_NODE', message: 'only processes of this node may forward transactions' } });
+    }
+    try {
+      return reply.send({ receipt: await ledger.orderForwarded(request.body) });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return reply.code(409).send({ error: { code: e.code, reason: e.reason, message: e.message } });
+    }
+  });
+  ledger.setForwarder(async (signed) => {
+    const target = await committer.lookup().catch(() => undefined);
+    if (!target) throw unavailable('no process commits the ledger right now; retry shortly', 'NO_COMMITTER');
+    let answer: Response;
+    try {
+      answer = await fetch(`${target.replace(/\/$/, '')}${FORWARDED_TRANSACTIONS_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [AUTH_HEADER]: header },
+        body: JSON.stringify(signed),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch {
+      committer.forget();
+      throw unavailable('the process that commits the ledger does not answer; retry shortly', 'NO_COMMITTER');
+    }
+    const body = (await answer.json().catch(() => ({}))) as { receipt?: TxReceipt; error?: { code?: string; reason?: string; message?: string } };
+    if (body.receipt) return body.receipt;
+    const code = ERROR_CODES.includes(body.error?.code as ErrorCode) ? (body.error!.code as ErrorCode) : 'UNAVAILABLE';
+    throw new AppError(code, body.error?.message ?? `the committing process answered HTTP ${answer.status}`, body.error?.reason ?? 'FORWARDING_FAILED');
+  });
+}
+
+/**
  * Wires an API process for replicas: forwarding installed (before the server is ready), and the
  * process's address advertised (once listening) whenever it commits, now or after taking over.
  */
 export function setUpReplication(fastify: FastifyInstance, ledger: LedgerService, db: DataSource, onError: (e: Error) => void): { advertise(url: string): Promise<void> } {
   const committer = new CommitterAddress(db, ledger.nodeName);
   installWriteForwarding(fastify, ledger, committer);
+  installTransactionForwarding(fastify, ledger, committer);
   return {
     async advertise(url: string) {
       if (ledger.isCommitter) await committer.advertise(url);
