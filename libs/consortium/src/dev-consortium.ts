@@ -19,6 +19,7 @@ export const DEV_ORGS: OrgSpec[] = (
     ['warehouse-a', 'Warehouse A', 'WAREHOUSE'],
     ['issuer-a', 'Issuer A', 'ISSUER'],
     ['reading-a', 'Reading A', 'READING_PLATFORM'],
+    ['arbitrator', 'Arbitrator', 'ARBITRATOR'],
   ] as [string, string, OrgKind][]
 ).map(([id, name, kind]) => ({ id, name, kind }));
 

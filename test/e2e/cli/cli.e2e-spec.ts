@@ -94,7 +94,7 @@ describe('zizhu CLI (built, as a child process)', () => {
     expect(summary.channels).toEqual(['system', 'notary']);
     expect(summary.node).toMatchObject({ name: 'bank-a.node', verifierKey: nodeVerifierKey });
     genesis = JSON.parse(await readFile(genesisPath, 'utf8')) as GenesisDocument;
-    expect(genesis.orgs.length).toBe(13);
+    expect(genesis.orgs.length).toBe(14);
 
     // 3. ledger init, twice (idempotent).
     const init = await zizhu(['ledger', 'init', '--genesis', genesisPath, '--keystore', keystorePath, ...dbArgs()]);

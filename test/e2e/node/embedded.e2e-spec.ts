@@ -64,7 +64,7 @@ describe('the embedded default: a node with no DATABASE_URL', () => {
     expect(node.output()).toContain('admin users created (shown once');
     expect((await stat(credentialsFile)).mode & 0o777).toBe(0o600);
     const credentials = JSON.parse(await readFile(credentialsFile, 'utf8')) as DevCredentialsFile;
-    expect(credentials.users).toHaveLength(13);
+    expect(credentials.users).toHaveLength(14);
     const password = credentials.users.find((u) => u.organization === 'bank-a')!.password;
 
     const ready = await fetch(`${url}/ready`);

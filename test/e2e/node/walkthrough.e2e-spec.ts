@@ -40,8 +40,9 @@ describe('node walk-through: login, users, submit, proofs verified offline, refr
   });
 
   it('created the development consortium on first start: 13 admins, credentials file mode 0600, printed once', async () => {
-    expect(t.credentials.users).toHaveLength(13);
+    expect(t.credentials.users).toHaveLength(14);
     expect(t.credentials.users.map((u) => u.organization)).toContain('reading-a');
+    expect(t.credentials.users.map((u) => u.organization)).toContain('arbitrator');
     expect((await stat(join(t.home, 'dev-credentials.json'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(t.home, 'dev-passphrase'))).mode & 0o777).toBe(0o600);
     expect(t.output.join('\n')).toContain(t.adminPassword('bank-a'));

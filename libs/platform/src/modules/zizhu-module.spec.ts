@@ -82,7 +82,7 @@ describe('business modules: defineZizhuModule and composeZizhuModules', () => {
     const node = composeZizhuModules([sample, defineZizhuModule({ name: 'open', contracts: [], channels: [{ name: 'open', contracts: ['notary'] }] })]);
     const { genesis } = await openNodeHome(loadConfig({ ZIZHU_HOME: home, ZIZHU_KEYSTORE_SCRYPT_N: '1024', NODE_ENV: 'test' }), node);
     expect(genesis.channels.find((c) => c.name === 'sample')?.members).toEqual(['bank-a', 'regulator']);
-    expect(genesis.channels.find((c) => c.name === 'open')?.members.length).toBe(13);
+    expect(genesis.channels.find((c) => c.name === 'open')?.members.length).toBe(14);
     expect(genesis.contracts.map((c) => c.name)).toEqual(['system', 'notary']);
   });
 });
