@@ -1,5 +1,6 @@
 import { PLATFORM_MIGRATIONS } from '@zizhu/migrations';
 import { CheckpointWebhookJob, CleanupJob, PLATFORM_ENTITIES, checkpointWebhookProjection, composeZizhuModules, defineZizhuModule } from '@zizhu/platform';
+import { EVIDENCE_MODULE } from '@zizhu/evidence';
 import { NOTARY_MODULE } from './notary/notary.module.js';
 
 /**
@@ -16,7 +17,7 @@ export const NODE_CORE = defineZizhuModule({
 });
 
 /** Every module this node runs, in order (a business module is added here, once). */
-export const NODE_MODULES = [NODE_CORE, NOTARY_MODULE];
+export const NODE_MODULES = [NODE_CORE, NOTARY_MODULE, EVIDENCE_MODULE];
 
 /** The modules put together and checked (names, channels, contracts, entities, migrations unique). */
 export const NODE = composeZizhuModules(NODE_MODULES);

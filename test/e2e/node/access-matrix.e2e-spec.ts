@@ -38,6 +38,8 @@ const AUDITORS: Who[] = ['auditor', 'admin', 'otherAdmin'];
 const ADMINS: Who[] = ['admin', 'otherAdmin'];
 /** Scoped to the target's organisation (bank-a): the regulator's admin is refused. */
 const BANK_ADMIN: Who[] = ['admin'];
+/** bank-a's submitters: an issuer (BANK) of evidence, and the issuer of the records the rows act on; the regulator is not. */
+const BANK_SUBMITTERS: Who[] = ['operator', 'operatorKey', 'admin'];
 
 describe('access matrix: roles × every GraphQL operation', () => {
   let t: TestNode;
@@ -58,6 +60,24 @@ describe('access matrix: roles × every GraphQL operation', () => {
     const r = await t.gql<{ issueApiKey: { apiKey: { id: string } } }>('mutation($i: IssueApiKeyInput!) { issueApiKey(input: $i) { apiKey { id } } }', { i: { name: unique('target'), roles: ['VIEWER'] } }, { token: adminToken });
     return r.body.data!.issueApiKey.apiKey.id;
   }
+
+  const ANCHOR = 'mutation($i: AnchorEvidenceInput!) { anchorEvidence(input: $i) { id } }';
+  /** A fresh E_CONTRACT anchored by bank-a's admin for platform-a. */
+  async function newEvidence(): Promise<string> {
+    const r = await t.gql<{ anchorEvidence: { id: string } }>(ANCHOR, { i: { digest: { value: digest() }, type: 'E_CONTRACT', holder: 'platform-a' } }, { token: adminToken });
+    return r.body.data!.anchorEvidence.id;
+  }
+  /** A fresh envelope over it, sent to bank-a's admin alone. */
+  async function newEnvelope(): Promise<string> {
+    const r = await t.gql<{ createSigningEnvelope: { id: string } }>(
+      'mutation($i: CreateSigningEnvelopeInput!) { createSigningEnvelope(input: $i) { id } }',
+      { i: { evidenceId: await newEvidence(), expiresAt: Date.now() + 3_600_000, recipients: [{ organization: 'bank-a', username: 'admin', routingOrder: 1 }] } },
+      { token: adminToken },
+    );
+    return r.body.data!.createSigningEnvelope.id;
+  }
+  let evidenceId: string;
+  let envelopeId: string;
 
   const ROWS: Record<string, Row> = {
     // Public
@@ -102,6 +122,39 @@ describe('access matrix: roles × every GraphQL operation', () => {
         variables: { s: signTransaction({ channel: 'notary', contract: 'notary', method: 'record', args: { id: unique('signed'), digest: digest() }, ts: Date.now() }, keystore.signer('bank-a/admin')) },
       }),
     },
+    // The evidence module: public verification; parties and the regulator read; bank-a issues; signers sign
+    verifyEvidence: { type: 'query', allowed: EVERYONE, call: () => ({ query: 'query($d: EvidenceDigestInput!) { verifyEvidence(digest: $d) { found } }', variables: { d: { value: digest() } } }) },
+    evidenceRecord: { type: 'query', allowed: READERS, call: () => ({ query: 'query($id: String!) { evidenceRecord(id: $id) { id } }', variables: { id: evidenceId } }) },
+    evidenceRecords: { type: 'query', allowed: READERS, call: () => ({ query: '{ evidenceRecords(first: 5) { edges { node { id } } } }' }) },
+    signingEnvelope: { type: 'query', allowed: READERS, call: () => ({ query: 'query($e: String!) { signingEnvelope(envelopeId: $e) { status } }', variables: { e: envelopeId } }) },
+    evidenceEvents: { type: 'subscription', allowed: READERS, call: () => ({ query: `subscription { evidenceEvents(id: "${evidenceId}") { type } }` }) },
+    anchorEvidence: { type: 'mutation', allowed: BANK_SUBMITTERS, call: () => ({ query: ANCHOR, variables: { i: { digest: { value: digest() }, type: 'RECEIPT', holder: 'platform-a' } } }) },
+    anchorEvidenceBatch: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: () => ({
+        query: 'mutation($i: AnchorEvidenceBatchInput!) { anchorEvidenceBatch(input: $i) { id } }',
+        variables: { i: { items: [{ digest: { value: digest() }, type: 'BILL', holder: 'platform-a' }, { digest: { value: digest() }, type: 'BILL', holder: 'platform-b' }] } },
+      }),
+    },
+    transferEvidenceHolding: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: async () => ({ query: 'mutation($id: String!) { transferEvidenceHolding(id: $id, to: "platform-b") { holder } }', variables: { id: await newEvidence() } }),
+    },
+    revokeEvidence: { type: 'mutation', allowed: BANK_SUBMITTERS, call: async () => ({ query: 'mutation($id: String!) { revokeEvidence(id: $id, reason: "issued in error") { status } }', variables: { id: await newEvidence() } }) },
+    createSigningEnvelope: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: async () => ({
+        query: 'mutation($i: CreateSigningEnvelopeInput!) { createSigningEnvelope(input: $i) { status } }',
+        variables: { i: { evidenceId: await newEvidence(), expiresAt: Date.now() + 3_600_000, recipients: [{ organization: 'bank-a', username: 'admin', routingOrder: 1 }] } },
+      }),
+    },
+    // Only the recipient (bank-a's admin) signs or declines; only the sender's organisation voids.
+    signEnvelope: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($e: String!) { signEnvelope(envelopeId: $e) { status } }', variables: { e: await newEnvelope() } }) },
+    declineEnvelope: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($e: String!) { declineEnvelope(envelopeId: $e, reason: "no") { status } }', variables: { e: await newEnvelope() } }) },
+    voidEnvelope: { type: 'mutation', allowed: BANK_SUBMITTERS, call: async () => ({ query: 'mutation($e: String!) { voidEnvelope(envelopeId: $e, reason: "replaced") { status } }', variables: { e: await newEnvelope() } }) },
     // Auditors
     auditRecords: { type: 'query', allowed: AUDITORS, call: () => ({ query: '{ auditRecords(first: 5) { edges { node { action } } } }' }) },
     // Admins, each within their organisation
@@ -137,6 +190,8 @@ describe('access matrix: roles × every GraphQL operation', () => {
     creds.operatorKey = { apiKey: key.body.data!.issueApiKey.secret };
     const rec = await t.gql<{ recordDocument: { hash: string } }>('mutation { recordDocument(input: { id: "matrix-seed", digest: "' + digest() + '" }) { hash } }', {}, { token: adminToken });
     txHash = rec.body.data!.recordDocument.hash;
+    evidenceId = await newEvidence();
+    envelopeId = await newEnvelope();
   });
   afterAll(async () => {
     await t?.close();
@@ -200,6 +255,8 @@ describe('access matrix: roles × every GraphQL operation', () => {
       const received = new Map<number, Awaited<ReturnType<(typeof subs)[number]['sub']['next']>>>();
       for (let i = 0; i < 25 && received.size < pending.length; i++) {
         await t.gql('mutation($i: RecordDocumentInput!) { recordDocument(input: $i) { status } }', { i: { id: unique('tick'), digest: digest() } }, { token: adminToken });
+        // An evidence event too: reading the metadata records a view on chain.
+        await t.gql('query($id: String!) { evidenceRecord(id: $id) { metadata { title } } }', { id: evidenceId }, { token: adminToken });
         await Promise.all(
           pending.map(async (s, k) => {
             if (received.has(k)) return;

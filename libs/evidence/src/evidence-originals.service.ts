@@ -1,0 +1,100 @@
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { documentDigestHex } from '@zizhu/crypto';
+import { CONTENT_STORE, ContentHttp, FieldEncryptionService, badInput, notFound, requirePrincipal, type ContentStore, type GeneralJWE, type RequestContext, type StagedUpload } from '@zizhu/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Repository } from 'typeorm';
+import { EvidenceOriginalEntity } from './entities/evidence-original.entity.js';
+import type { EvidenceRecordEntity } from './entities/evidence-record.entity.js';
+import { EvidenceService } from './evidence.service.js';
+import type { DigestAlgEnum, EvidenceVerificationModel } from './models/evidence-record.model.js';
+
+export interface DepositedOriginal {
+  evidenceId: string;
+  digest: string;
+  size: number;
+  /** Content-store digest of the JWE holding it. */
+  content: string;
+  recipients: string[];
+}
+
+/** Binds a stored original to its record and digest. */
+const originalAad = (record: EvidenceRecordEntity) => `evidence:${record.id}/original@${record.digest}`;
+
+/**
+ * Custody of originals ("cloud storage"): the issuer or holder uploads the document whose digest is
+ * the anchored one; it is kept as a JWE (issuer, holder, regulators) in the content store; a
+ * recipient downloads it (decryption audited, DOWNLOADED on chain). And public verification of an
+ * uploaded file ("cloud verification").
+ */
+@Injectable()
+export class EvidenceOriginalsService {
+  constructor(
+    private readonly evidence: EvidenceService,
+    private readonly encryption: FieldEncryptionService,
+    private readonly content: ContentHttp,
+    @Inject(CONTENT_STORE) private readonly store: ContentStore,
+    @InjectRepository(EvidenceOriginalEntity) private readonly originals: Repository<EvidenceOriginalEntity>,
+  ) {}
+
+  async deposit(ctx: RequestContext, id: string, req: FastifyRequest, reply: FastifyReply): Promise<DepositedOriginal> {
+    const principal = requirePrincipal(ctx);
+    const record = await this.evidence.record(ctx, id);
+    this.evidence.assertIssuerOrHolder(principal, record);
+    return this.content.receive(req, reply, async (upload) => {
+      const digest = await digestOf(upload, record.digestAlg as DigestAlgEnum);
+      if (digest !== record.digest) throw badInput(`the file's ${record.digestAlg} is ${digest}, not the anchored digest ${record.digest}`, 'DIGEST_MISMATCH');
+      const existing = await this.originals.findOneBy({ evidenceId: id });
+      if (existing) return describe(existing, record);
+      const recipients = [...new Set([record.issuer, record.holder, ...(await this.evidence.regulators())])];
+      const jwe = await this.encryption.encryptFor(recipients, await upload.bytes(), { aad: originalAad(record) });
+      const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));
+      await this.originals
+        .createQueryBuilder()
+        .insert()
+        .values({ evidenceId: id, content: stored.digest, size: String(upload.size), filename: upload.filename.slice(0, 255), mediaType: upload.mimeType.slice(0, 255), recipients, uploadedBy: principal.id })
+        .orIgnore()
+        .execute();
+      return describe((await this.originals.findOneBy({ evidenceId: id }))!, record);
+    });
+  }
+
+  async download(ctx: RequestContext, id: string, purpose: string, reply: FastifyReply): Promise<FastifyReply> {
+    const record = await this.evidence.record(ctx, id);
+    const original = await this.originals.findOneBy({ evidenceId: id });
+    if (!original) throw notFound(`no original of evidence ${id} is in custody`);
+    const jwe = JSON.parse(await text(await this.store.get(original.content))) as GeneralJWE;
+    const plaintext = await this.encryption.decrypt(ctx, jwe, { object: `evidence:${id}`, field: 'original', purpose, module: 'evidence', aad: originalAad(record) });
+    await this.evidence.recordDownload(requirePrincipal(ctx), record);
+    return this.content.send(reply, Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength), {
+      size: plaintext.byteLength,
+      filename: original.filename,
+      mediaType: original.mediaType,
+      ...(record.digestAlg === 'sha256' ? { digest: record.digest } : {}),
+    });
+  }
+
+  /** Public: the uploaded file's digests (SHA-256 and SM3) looked up; nothing is kept. */
+  async verifyUpload(req: FastifyRequest, reply: FastifyReply): Promise<EvidenceVerificationModel> {
+    return this.content.receive(req, reply, async (upload) => {
+      const bySha = await this.evidence.verify('sha256' as DigestAlgEnum, upload.digest);
+      if (bySha.found) return bySha;
+      const bySm3 = await this.evidence.verify('sm3' as DigestAlgEnum, documentDigestHex('sm3', await upload.bytes()));
+      return bySm3.found ? bySm3 : bySha;
+    });
+  }
+}
+
+async function digestOf(upload: StagedUpload, alg: DigestAlgEnum): Promise<string> {
+  return alg === 'sha256' ? upload.digest : documentDigestHex(alg, await upload.bytes());
+}
+
+const describe = (o: EvidenceOriginalEntity, record: EvidenceRecordEntity): DepositedOriginal => ({
+  evidenceId: o.evidenceId,
+  digest: record.digest,
+  size: Number(o.size),
+  content: o.content,
+  recipients: o.recipients,
+});

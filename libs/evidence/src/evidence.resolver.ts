@@ -1,0 +1,133 @@
+import { Args, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import type { CommittedBlock } from '@zizhu/chain';
+import { Allow, Ctx, JSONScalar, LedgerService, Permission, requirePrincipal, type Connection, type RequestContext } from '@zizhu/platform';
+import {
+  AnchorEvidenceBatchInput,
+  AnchorEvidenceInput,
+  EvidenceIdArgs,
+  EvidenceRecordsArgs,
+  RevokeEvidenceArgs,
+  TransferHoldingArgs,
+  VerifyEvidenceArgs,
+} from './dto/evidence.inputs.js';
+import { EVIDENCE_CHANNEL, EvidenceService } from './evidence.service.js';
+import {
+  AnchoredEvidenceModel,
+  EvidenceEventModel,
+  EvidenceFlowModel,
+  EvidenceMetadataModel,
+  EvidenceRecordConnection,
+  EvidenceRecordModel,
+  EvidenceVerificationModel,
+  PublicEvidenceModel,
+} from './models/evidence-record.model.js';
+import { SigningEnvelopeModel } from './models/signing-envelope.model.js';
+
+/**
+ * Evidence records over GraphQL: anchoring (issuers), scoped reads (parties; the regulator reads
+ * all), flows, and the public verification of a digest (no login).
+ */
+@Resolver(() => EvidenceRecordModel)
+export class EvidenceResolver {
+  constructor(
+    private readonly evidence: EvidenceService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  @Mutation(() => AnchoredEvidenceModel, { description: "Anchors a document digest for a holder, signed with the caller's key held by this node; the same issuer and digest again returns the existing record" })
+  @Allow(Permission.SubmitTransaction)
+  anchorEvidence(@Ctx() ctx: RequestContext, @Args('input') input: AnchorEvidenceInput): Promise<AnchoredEvidenceModel> {
+    return this.evidence.anchor(ctx, input);
+  }
+
+  @Mutation(() => [AnchoredEvidenceModel], { description: 'Anchors up to 10,000 digests, each its own transaction (individually provable), in order of the input' })
+  @Allow(Permission.SubmitTransaction)
+  anchorEvidenceBatch(@Ctx() ctx: RequestContext, @Args('input') input: AnchorEvidenceBatchInput): Promise<AnchoredEvidenceModel[]> {
+    return this.evidence.anchorBatch(ctx, input.items);
+  }
+
+  @Query(() => EvidenceRecordModel, { description: 'A record the caller is party to (the regulator: any)' })
+  @Allow(Permission.ReadLedger)
+  async evidenceRecord(@Ctx() ctx: RequestContext, @Args() args: EvidenceIdArgs): Promise<EvidenceRecordModel> {
+    return EvidenceRecordModel.from(await this.evidence.record(ctx, args.id));
+  }
+
+  @Query(() => EvidenceRecordConnection, { description: 'Records the caller is party to (the regulator: all), newest first, filtered' })
+  @Allow(Permission.ReadLedger)
+  evidenceRecords(@Ctx() ctx: RequestContext, @Args() args: EvidenceRecordsArgs): Promise<Connection<EvidenceRecordModel>> {
+    return this.evidence.list(ctx, args);
+  }
+
+  @Query(() => EvidenceVerificationModel, { description: 'Public (no login): is this digest on record, by whom, when, where on the ledger' })
+  @Allow(Permission.Public)
+  verifyEvidence(@Args() args: VerifyEvidenceArgs): Promise<EvidenceVerificationModel> {
+    return this.evidence.verify(args.digest.alg, args.digest.value);
+  }
+
+  @Mutation(() => EvidenceRecordModel, { description: 'Transfers the holding to another organisation (issuer or holder)' })
+  @Allow(Permission.SubmitTransaction)
+  async transferEvidenceHolding(@Ctx() ctx: RequestContext, @Args() args: TransferHoldingArgs): Promise<EvidenceRecordModel> {
+    return EvidenceRecordModel.from(await this.evidence.transferHolding(ctx, args.id, args.to));
+  }
+
+  @Mutation(() => EvidenceRecordModel, { description: 'Revokes a record (issuer): its status changes, nothing is deleted' })
+  @Allow(Permission.SubmitTransaction)
+  async revokeEvidence(@Ctx() ctx: RequestContext, @Args() args: RevokeEvidenceArgs): Promise<EvidenceRecordModel> {
+    return EvidenceRecordModel.from(await this.evidence.revoke(ctx, args.id, args.reason));
+  }
+
+  @Subscription(() => EvidenceEventModel, { description: "A record's events once their blocks are durable (its parties and the regulator)", resolve: (e: EvidenceEventModel) => e })
+  @Allow(Permission.ReadLedger)
+  async evidenceEvents(@Ctx() ctx: RequestContext, @Args() args: EvidenceIdArgs): Promise<AsyncIterableIterator<EvidenceEventModel>> {
+    await this.evidence.record(ctx, args.id);
+    return eventsOf(this.ledger.committedBlocksIterator(EVIDENCE_CHANNEL), args.id);
+  }
+
+  // Field resolvers run under their parent's permission; what they reveal is checked here.
+
+  @ResolveField(() => EvidenceMetadataModel, { description: 'Decrypted for a recipient organisation (issuer, holder organisation, regulators); audited and recorded on chain as a view' })
+  async metadata(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<EvidenceMetadataModel> {
+    return this.evidence.metadata(ctx, await this.evidence.record(ctx, record.id));
+  }
+
+  @ResolveField(() => [EvidenceFlowModel], { description: 'Flow records, oldest first, as the ledger holds them' })
+  async timeline(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<EvidenceFlowModel[]> {
+    await this.evidence.record(ctx, record.id);
+    return this.evidence.timeline(record.id);
+  }
+
+  @ResolveField(() => [SigningEnvelopeModel])
+  async envelopes(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<SigningEnvelopeModel[]> {
+    await this.evidence.record(ctx, record.id);
+    return this.evidence.envelopesOf(record.id);
+  }
+
+  @ResolveField(() => JSONScalar, { description: 'Evidence certificate (ledger-formats §7), verifiable offline: zizhu evidence verify' })
+  async certificate(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<unknown> {
+    requirePrincipal(ctx);
+    return this.evidence.certificate(await this.evidence.record(ctx, record.id));
+  }
+}
+
+/** Certificates of publicly verified digests: whoever holds the document may prove it. */
+@Resolver(() => PublicEvidenceModel)
+export class PublicEvidenceResolver {
+  constructor(private readonly evidence: EvidenceService) {}
+
+  @ResolveField(() => JSONScalar, { description: 'Evidence certificate (ledger-formats §7)' })
+  async certificate(@Parent() record: PublicEvidenceModel): Promise<unknown> {
+    return this.evidence.certificate(await this.evidence.publicRecord(record.id));
+  }
+}
+
+async function* eventsOf(blocks: AsyncIterableIterator<CommittedBlock>, id: string): AsyncIterableIterator<EvidenceEventModel> {
+  for await (const block of blocks) {
+    for (const receipt of block.receipts) {
+      if (receipt.status !== 'COMMITTED') continue;
+      for (const event of receipt.events) {
+        const data = event.data as { id?: unknown; evidenceId?: unknown } | null;
+        if (data?.id === id || data?.evidenceId === id) yield { evidenceId: id, type: event.type, data: event.data, tx: receipt.hash, height: block.header.height };
+      }
+    }
+  }
+}

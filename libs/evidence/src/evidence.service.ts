@@ -1,0 +1,373 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue, type TxReceipt } from '@zizhu/chain';
+import { EvidenceContract, type DigestAlg, type EvidenceDigest } from '@zizhu/contract-evidence';
+import { toBase64 } from '@zizhu/crypto';
+import {
+  AppError,
+  CLOCK,
+  FieldEncryptionService,
+  LedgerService,
+  UserEntity,
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  forbidden,
+  notFound,
+  requirePrincipal,
+  toConnection,
+  type Clock,
+  type Connection,
+  type Principal,
+  type RequestContext,
+} from '@zizhu/platform';
+import type { Repository } from 'typeorm';
+import type { AnchorEvidenceInput, CreateSigningEnvelopeInput, EvidenceRecordsArgs } from './dto/evidence.inputs.js';
+import { EvidenceEnvelopeEntity } from './entities/evidence-envelope.entity.js';
+import { EvidenceFlowEntity } from './entities/evidence-flow.entity.js';
+import { EvidenceRecordEntity } from './entities/evidence-record.entity.js';
+import {
+  EvidenceFlowModel,
+  EvidenceRecordModel,
+  EvidenceStatusEnum,
+  EvidenceTypeEnum,
+  type AnchoredEvidenceModel,
+  type EvidenceMetadataModel,
+  type EvidenceVerificationModel,
+  type DigestAlgEnum,
+} from './models/evidence-record.model.js';
+import { SigningEnvelopeModel } from './models/signing-envelope.model.js';
+
+/** The channel the development consortium opens for the module. */
+export const EVIDENCE_CHANNEL = 'evidence';
+
+/** What is sealed (JWE) on chain with each record. */
+interface SealedMetadata {
+  holderIdentity: string | null;
+  title: string | null;
+  amount: string | null;
+  reference: string | null;
+}
+
+/** Binds the sealed metadata to its record: it cannot be passed off as another record's. */
+export const metadataAad = (id: string) => `evidence:${id}`;
+
+const CURSOR_POSITION = /^[0-9]{1,16}:[0-9a-f]{64}$/;
+
+/**
+ * The evidence use cases: anchoring (one transaction per digest, signed with the caller's key held
+ * by this node), reads of the projected records scoped to the caller's organisation (the regulator
+ * reads all), metadata decrypted for recipients (audited, recorded on chain as a view), public
+ * verification and certificates, signing envelopes, holding transfers and revocations.
+ */
+@Injectable()
+export class EvidenceService {
+  private regulatorsCache: { at: number; ids: string[] } | undefined;
+  private readonly kinds = new Map<string, string>();
+
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly encryption: FieldEncryptionService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @InjectRepository(EvidenceRecordEntity) private readonly records: Repository<EvidenceRecordEntity>,
+    @InjectRepository(EvidenceFlowEntity) private readonly flows: Repository<EvidenceFlowEntity>,
+    @InjectRepository(EvidenceEnvelopeEntity) private readonly envelopes: Repository<EvidenceEnvelopeEntity>,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+  ) {}
+
+  // ---- anchoring ----------------------------------------------------------------------------
+
+  async anchor(ctx: RequestContext, input: AnchorEvidenceInput): Promise<AnchoredEvidenceModel> {
+    const principal = await this.issuer(ctx);
+    return this.anchorOne(principal, input, await this.regulators());
+  }
+
+  /** Each digest its own transaction (individually provable), submitted together so that they share blocks. */
+  async anchorBatch(ctx: RequestContext, items: AnchorEvidenceInput[]): Promise<AnchoredEvidenceModel[]> {
+    const principal = await this.issuer(ctx);
+    const regulators = await this.regulators();
+    const settled = await Promise.allSettled(items.map((item) => this.anchorOne(principal, item, regulators)));
+    const failed = settled.findIndex((s) => s.status === 'rejected');
+    if (failed >= 0) {
+      const e = (settled[failed] as PromiseRejectedResult).reason as Error;
+      const anchored = settled.filter((s) => s.status === 'fulfilled').length;
+      // Anchoring is idempotent per issuer and digest: sending the batch again anchors only what is missing.
+      if (e instanceof AppError) throw new AppError(e.code, `item ${failed}: ${e.message} (${anchored} of ${items.length} were anchored; send the batch again to finish it)`, e.reason);
+      throw e;
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<AnchoredEvidenceModel>).value);
+  }
+
+  /** Issuers are organisations of kind ISSUER or BANK (the contract enforces it too; this answers FORBIDDEN first). */
+  private async issuer(ctx: RequestContext): Promise<Principal> {
+    const principal = requirePrincipal(ctx);
+    this.ledger.assertChannelReadable(principal, EVIDENCE_CHANNEL);
+    const kind = await this.kindOf(principal.org);
+    if (kind !== 'ISSUER' && kind !== 'BANK') throw forbidden(`${principal.org} is not an issuer (ISSUER or BANK)`, 'NOT_AN_ISSUER');
+    return principal;
+  }
+
+  private async anchorOne(principal: Principal, input: AnchorEvidenceInput, regulators: string[]): Promise<AnchoredEvidenceModel> {
+    const digest: EvidenceDigest = { alg: input.digest.alg as DigestAlg, value: input.digest.value };
+    const id = EvidenceContract.evidenceId(principal.org, digest);
+    const existing = await this.records.findOneBy({ id });
+    if (existing) return anchoredFrom(existing, false);
+    const metadata: SealedMetadata = { holderIdentity: input.holderIdentity ?? null, title: input.title ?? null, amount: input.amount ?? null, reference: input.reference ?? null };
+    const sealed = await this.encryption.encryptFor([principal.org, input.holder, ...regulators], metadata as unknown as JsonValue, { aad: metadataAad(id) });
+    const args = { digest: { ...digest }, type: input.type, holder: input.holder, sealed: sealed as unknown as JsonValue, ...(input.replaces ? { replaces: input.replaces } : {}) };
+    const receipt = committed(await this.ledger.submitAs(principal, { channel: EVIDENCE_CHANNEL, contract: 'evidence', method: 'anchor', args }));
+    const value = receipt.value as { id: string; created: boolean; status: string; version: number; tx: string; height: number; recordedAt: number };
+    if (!value.created) {
+      // Anchored meanwhile by a concurrent call: the record's own transaction, not this one.
+      const row = await this.records.findOneBy({ id });
+      if (row) return anchoredFrom(row, false);
+    }
+    return { id: value.id, created: value.created, status: value.status as EvidenceStatusEnum, version: value.version, tx: value.tx, height: value.height, leafIndex: receipt.leafIndex, recordedAt: value.recordedAt };
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  /** A record the caller may see (a party, or the regulator), else NOT_FOUND (whether it exists is not told). */
+  async record(ctx: RequestContext, id: string): Promise<EvidenceRecordEntity> {
+    const principal = requirePrincipal(ctx);
+    const row = await this.records.findOneBy({ id });
+    if (!row || !(await this.maySee(principal, row))) throw notFound(`no evidence ${id} is visible to ${principal.org}`);
+    return row;
+  }
+
+  async list(ctx: RequestContext, args: EvidenceRecordsArgs): Promise<Connection<EvidenceRecordModel>> {
+    const principal = requirePrincipal(ctx);
+    const q = this.records.createQueryBuilder('e');
+    if (!(await this.isRegulator(principal.org))) q.andWhere(':org = ANY(e.parties)', { org: principal.org });
+    if (args.holder) q.andWhere('e.holder = :holder', { holder: args.holder });
+    if (args.issuer) q.andWhere('e.issuer = :issuer', { issuer: args.issuer });
+    if (args.type) q.andWhere('e.type = :type', { type: args.type });
+    if (args.status) q.andWhere('e.status = :status', { status: args.status });
+    if (args.from !== undefined) q.andWhere('e.recorded_at >= :from', { from: new Date(args.from) });
+    if (args.to !== undefined) q.andWhere('e.recorded_at < :to', { to: new Date(args.to) });
+    if (args.after) {
+      const [at, id] = decodeCursor('evidence', args.after, CURSOR_POSITION).split(':');
+      q.andWhere('(e.recorded_at, e.id) < (:at, :id)', { at: new Date(Number(at)), id });
+    }
+    const rows = await q.orderBy('e.recorded_at', 'DESC').addOrderBy('e.id', 'DESC').limit(args.first + 1).getMany();
+    return toConnection(rows, args.first, (r) => encodeCursor('evidence', `${r.recordedAt.getTime()}:${r.id}`), EvidenceRecordModel.from);
+  }
+
+  /** Holder identity and metadata for a recipient organisation: audited, and recorded on chain as a view. */
+  async metadata(ctx: RequestContext, record: EvidenceRecordEntity): Promise<EvidenceMetadataModel> {
+    const principal = requirePrincipal(ctx);
+    const metadata = await this.encryption.decryptJson<SealedMetadata>(ctx, record.sealed as never, {
+      object: `evidence:${record.id}`,
+      field: 'metadata',
+      purpose: 'view',
+      module: 'evidence',
+      aad: metadataAad(record.id),
+    });
+    committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'view', args: { id: record.id } }));
+    return metadata;
+  }
+
+  async timeline(id: string): Promise<EvidenceFlowModel[]> {
+    return (await this.flows.find({ where: { evidenceId: id }, order: { seq: 'ASC' } })).map(EvidenceFlowModel.from);
+  }
+
+  async envelopesOf(id: string): Promise<SigningEnvelopeModel[]> {
+    return (await this.envelopes.find({ where: { evidenceId: id }, order: { createdAt: 'ASC', id: 'ASC' } })).map(SigningEnvelopeModel.from);
+  }
+
+  // ---- public verification and certificates ---------------------------------------------------
+
+  async verify(alg: DigestAlgEnum, value: string): Promise<EvidenceVerificationModel> {
+    const rows = await this.records.find({ where: { digestAlg: alg, digest: value }, order: { recordedAt: 'ASC' } });
+    return {
+      found: rows.length > 0,
+      digest: { alg, value },
+      records: rows.map((r) => ({
+        id: r.id,
+        issuer: r.issuer,
+        type: r.type as EvidenceTypeEnum,
+        status: r.status as EvidenceStatusEnum,
+        recordedAt: r.recordedAt.getTime(),
+        tx: r.tx,
+        height: Number(r.height),
+        leafIndex: Number(r.leafIndex),
+      })),
+    };
+  }
+
+  /** A record by id without scoping, for certificates of digests that were verified publicly. */
+  async publicRecord(id: string): Promise<EvidenceRecordEntity> {
+    const row = await this.records.findOneBy({ id });
+    if (!row) throw notFound(`no evidence ${id}`);
+    return row;
+  }
+
+  /** ledger-formats §7: the anchoring transaction, its inclusion at the latest checkpoint, and that signed checkpoint. */
+  async certificate(record: EvidenceRecordEntity): Promise<EvidenceCertificate> {
+    const [tx, checkpoint] = [await this.ledger.transaction(record.tx), this.ledger.checkpoint(record.channel)];
+    if (!tx) throw notFound(`transaction ${record.tx} is not stored`);
+    const inclusion = await this.ledger.inclusionProof(record.channel, record.tx, parseCheckpoint(checkpoint).treeSize);
+    return buildEvidenceCertificate({
+      evidence: { id: record.id, digest: { alg: record.digestAlg as DigestAlg, value: record.digest }, type: record.type, issuer: record.issuer, recordedAt: record.recordedAt.getTime() },
+      transaction: tx,
+      inclusion,
+      checkpoint,
+      verifierKeys: [this.ledger.verifierKey],
+    });
+  }
+
+  // ---- flows --------------------------------------------------------------------------------
+
+  async transferHolding(ctx: RequestContext, id: string, to: string): Promise<EvidenceRecordEntity> {
+    const record = await this.record(ctx, id);
+    this.assertIssuerOrHolder(requirePrincipal(ctx), record);
+    committed(await this.ledger.submitAs(requirePrincipal(ctx), { channel: record.channel, contract: 'evidence', method: 'transferHolding', args: { id, to } }));
+    return (await this.records.findOneBy({ id }))!;
+  }
+
+  async revoke(ctx: RequestContext, id: string, reason: string): Promise<EvidenceRecordEntity> {
+    const record = await this.record(ctx, id);
+    if (requirePrincipal(ctx).org !== record.issuer) throw forbidden(`only ${record.issuer} may revoke evidence ${id}`, 'NOT_ISSUER');
+    committed(await this.ledger.submitAs(requirePrincipal(ctx), { channel: record.channel, contract: 'evidence', method: 'revoke', args: { id, reason } }));
+    return (await this.records.findOneBy({ id }))!;
+  }
+
+  /** A DOWNLOADED flow record on chain, for a download of the original. */
+  async recordDownload(principal: Principal, record: EvidenceRecordEntity): Promise<void> {
+    committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'download', args: { id: record.id } }));
+  }
+
+  // ---- signing envelopes ----------------------------------------------------------------------
+
+  /** Creates the envelope and sends it: recipients are users of this node, each signing with their own key. */
+  async createEnvelope(ctx: RequestContext, input: CreateSigningEnvelopeInput): Promise<SigningEnvelopeModel> {
+    const principal = requirePrincipal(ctx);
+    const record = await this.record(ctx, input.evidenceId);
+    this.assertIssuerOrHolder(principal, record);
+    const recipients = await Promise.all(
+      input.recipients.map(async (r) => {
+        const user = await this.users.findOneBy({ org: r.organization, username: r.username });
+        if (!user || user.revokedAt || !user.keyId) throw badInput(`${r.organization}/${r.username} is not an active user with a signing key on this node`, 'UNKNOWN_SIGNER');
+        return { org: r.organization, keyId: user.keyId, routingOrder: r.routingOrder };
+      }),
+    );
+    const created = committed(
+      await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'createEnvelope', args: { evidenceId: record.id, recipients, expiresAt: Math.trunc(input.expiresAt) } }),
+    );
+    const envelopeId = (created.value as { envelopeId: string }).envelopeId;
+    committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'sendEnvelope', args: { envelopeId } }));
+    return this.envelope(ctx, envelopeId);
+  }
+
+  /** An envelope of a record the caller may see. */
+  async envelope(ctx: RequestContext, envelopeId: string): Promise<SigningEnvelopeModel> {
+    return SigningEnvelopeModel.from(await this.envelopeRow(ctx, envelopeId));
+  }
+
+  /** Signs the envelope's digest with the caller's own key held by this node, and submits the signature as the caller. */
+  async sign(ctx: RequestContext, envelopeId: string): Promise<SigningEnvelopeModel> {
+    const principal = requirePrincipal(ctx);
+    const envelope = await this.envelopeRow(ctx, envelopeId);
+    this.assertRecipient(principal, envelope);
+    const record = (await this.records.findOneBy({ id: envelope.evidenceId }))!;
+    const signer = this.ledger.keys.signer(principal.signingKey);
+    const message = EvidenceContract.signingMessage(envelope.id, envelope.evidenceId, { alg: record.digestAlg as DigestAlg, value: record.digest });
+    const args = { envelopeId, publicKey: toBase64(signer.publicKey), signature: toBase64(signer.sign(message)) };
+    committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'signEnvelope', args }));
+    return this.envelope(ctx, envelopeId);
+  }
+
+  async decline(ctx: RequestContext, envelopeId: string, reason: string): Promise<SigningEnvelopeModel> {
+    this.assertRecipient(requirePrincipal(ctx), await this.envelopeRow(ctx, envelopeId));
+    return this.envelopeCall(ctx, envelopeId, 'declineEnvelope', { envelopeId, reason });
+  }
+
+  async void(ctx: RequestContext, envelopeId: string, reason: string): Promise<SigningEnvelopeModel> {
+    const envelope = await this.envelopeRow(ctx, envelopeId);
+    if (requirePrincipal(ctx).org !== envelope.senderOrg) throw forbidden(`only ${envelope.senderOrg} may void envelope ${envelopeId}`, 'NOT_THE_SENDER');
+    return this.envelopeCall(ctx, envelopeId, 'voidEnvelope', { envelopeId, reason });
+  }
+
+  /** Envelopes past their expiry that are not finished yet (the expiry job closes them on chain). */
+  dueForExpiry(limit: number): Promise<EvidenceEnvelopeEntity[]> {
+    return this.envelopes
+      .createQueryBuilder('v')
+      .where('v.status IN (:...open)', { open: ['CREATED', 'SENT', 'DELIVERED', 'SIGNED'] })
+      .andWhere('v.expires_at < :now', { now: new Date(this.clock()) })
+      .orderBy('v.expires_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  private async envelopeCall(ctx: RequestContext, envelopeId: string, method: string, args: { [k: string]: JsonValue }): Promise<SigningEnvelopeModel> {
+    const envelope = await this.envelopeRow(ctx, envelopeId);
+    committed(await this.ledger.submitAs(requirePrincipal(ctx), { channel: EVIDENCE_CHANNEL, contract: 'evidence', method, args }));
+    return this.envelope(ctx, envelope.id);
+  }
+
+  private async envelopeRow(ctx: RequestContext, envelopeId: string): Promise<EvidenceEnvelopeEntity> {
+    const envelope = await this.envelopes.findOneBy({ id: envelopeId });
+    if (!envelope) throw notFound(`no envelope ${envelopeId}`);
+    await this.record(ctx, envelope.evidenceId);
+    return envelope;
+  }
+
+  // ---- who sees what ------------------------------------------------------------------------
+
+  async maySee(principal: Principal, record: EvidenceRecordEntity): Promise<boolean> {
+    return record.parties.includes(principal.org) || (await this.isRegulator(principal.org));
+  }
+
+  async isRegulator(org: string): Promise<boolean> {
+    return (await this.kindOf(org)) === 'REGULATOR';
+  }
+
+  private async kindOf(org: string): Promise<string> {
+    let kind = this.kinds.get(org);
+    if (kind === undefined) {
+      kind = (await this.ledger.organization(org))?.kind ?? '';
+      this.kinds.set(org, kind);
+    }
+    return kind;
+  }
+
+  /** The caller's own key must be among the envelope's recipients (FORBIDDEN before anything reaches the chain). */
+  private assertRecipient(principal: Principal, envelope: EvidenceEnvelopeEntity): void {
+    const keyId = this.ledger.keys.has(principal.signingKey) ? keyIdOf(this.ledger.keys.publicKey(principal.signingKey)) : undefined;
+    if (!envelope.recipients.some((r) => r.keyId === keyId && r.org === principal.org)) throw forbidden(`${principal.org}/${principal.name} is not a recipient of envelope ${envelope.id}`, 'NOT_A_RECIPIENT');
+  }
+
+  /** The active regulators: recipients of every record's sealed metadata and original (cached a minute). */
+  async regulators(): Promise<string[]> {
+    const now = Date.now();
+    if (!this.regulatorsCache || now - this.regulatorsCache.at > 60_000) {
+      const ids = (await this.ledger.organizations()).filter((o) => o.kind === 'REGULATOR' && o.status === 'ACTIVE').map((o) => o.id);
+      this.regulatorsCache = { at: now, ids };
+    }
+    return this.regulatorsCache.ids;
+  }
+
+  /** Refuses a principal that is not the record's issuer or current holder. */
+  assertIssuerOrHolder(principal: Principal, record: EvidenceRecordEntity): void {
+    if (principal.org !== record.issuer && principal.org !== record.holder) throw forbidden(`only ${record.issuer} or ${record.holder} may do this for evidence ${record.id}`, 'NOT_ISSUER_OR_HOLDER');
+  }
+}
+
+/** A REVERTED transaction (it stays in the log with its reason) answers CONFLICT with the contract's reason. */
+export function committed(receipt: TxReceipt): TxReceipt {
+  if (receipt.status !== 'COMMITTED') throw new AppError('CONFLICT', receipt.error?.message ?? `transaction ${receipt.hash} was ${receipt.status}`, receipt.error?.code ?? receipt.status);
+  return receipt;
+}
+
+function anchoredFrom(row: EvidenceRecordEntity, created: boolean): AnchoredEvidenceModel {
+  return {
+    id: row.id,
+    created,
+    status: row.status as EvidenceStatusEnum,
+    version: row.version,
+    tx: row.tx,
+    height: Number(row.height),
+    leafIndex: Number(row.leafIndex),
+    recordedAt: row.recordedAt.getTime(),
+  };
+}
