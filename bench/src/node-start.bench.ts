@@ -44,7 +44,7 @@ export async function run(args: BenchArgs): Promise<void> {
   try {
     const port = await freePort();
     let busy = await waitForQuietMachine();
-    log(`first start: npm start with ZIZHU_HOME=${home}, no DATABASE_URL (initdb, development consortium, 13 admin users)`);
+    log(`first start: npm start with ZIZHU_HOME=${home}, no DATABASE_URL (initdb, development consortium, an admin user per organisation)`);
     figures.firstStart = { machineBusyBeforePct: busy, ...(await measure({ command: 'npm', home, port, idleMs })) };
     log(`  ${describe(figures.firstStart as StartRun)}`);
     busy = await waitForQuietMachine();

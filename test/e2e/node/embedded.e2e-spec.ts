@@ -81,7 +81,7 @@ describe('the embedded default: a node with no DATABASE_URL', () => {
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: pgPassword, database: 'zizhu' });
     await client.connect();
     try {
-      expect((await client.query("SELECT count(*)::int AS n FROM users WHERE username = 'admin'")).rows[0].n).toBe(13);
+      expect((await client.query("SELECT count(*)::int AS n FROM users WHERE username = 'admin'")).rows[0].n).toBe(14);
       expect((await client.query("SELECT current_setting('data_directory') AS dir")).rows[0].dir).toBe(join(home, 'postgres'));
     } finally {
       await client.end();

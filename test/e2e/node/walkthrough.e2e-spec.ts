@@ -39,7 +39,7 @@ describe('node walk-through: login, users, submit, proofs verified offline, refr
     await t?.close();
   });
 
-  it('created the development consortium on first start: 13 admins, credentials file mode 0600, printed once', async () => {
+  it('created the development consortium on first start: 14 admins, credentials file mode 0600, printed once', async () => {
     expect(t.credentials.users).toHaveLength(14);
     expect(t.credentials.users.map((u) => u.organization)).toContain('reading-a');
     expect(t.credentials.users.map((u) => u.organization)).toContain('arbitrator');
