@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signTransaction } from '@zizhu/chain';
 import { Ed25519Signer, Keystore, generateEd25519, toBase64 } from '@zizhu/crypto';
-import { log, sleep } from './support.js';
+import { CpuMeter, contended, log, sleep } from './support.js';
 import type { LoadResult } from './tools/http-load.js';
 
 /**
@@ -121,6 +121,40 @@ export function procStat(pid: number): { ticks: number; rssMiB: number; peakRssM
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
   return { ticks: Number(f[11]) + Number(f[12]), rssMiB: Math.round(kb('VmRSS') / 1024), peakRssMiB: Math.round(kb('VmHWM') / 1024) };
+}
+
+/**
+ * CPU and memory over a measured span with the node in its own process and the load in another:
+ * % of one core for the node (its /proc ticks), PostgreSQL, the load generator (as the load process
+ * reports it) and whatever else ran ("others"; a run is `contended` when that is high).
+ */
+export class NodeSpanMeter {
+  private readonly before: ReturnType<typeof procStat>;
+  private readonly cpu = new CpuMeter();
+  private readonly t0 = performance.now();
+
+  constructor(private readonly pid: number) {
+    this.before = procStat(pid);
+  }
+
+  finish(loadCpuPct: number): { nodeCpuPct: number; loadCpuPct: number; postgresCpuPct: number; machineCpuPct: number; othersCpuPct: number; nodeRssMiB: number; nodePeakRssMiB: number; contended: boolean } {
+    const wallMs = performance.now() - this.t0;
+    const used = this.cpu.read();
+    const after = procStat(this.pid);
+    // Clock ticks are 10 ms: % of one core = ticks * 1000 / wall ms.
+    const nodeCpuPct = Math.round(((after.ticks - this.before.ticks) * 1000) / wallMs);
+    const othersCpuPct = Math.max(0, used.machineCpuPct - used.postgresCpuPct - nodeCpuPct - loadCpuPct);
+    return {
+      nodeCpuPct,
+      loadCpuPct,
+      postgresCpuPct: used.postgresCpuPct,
+      machineCpuPct: used.machineCpuPct,
+      othersCpuPct,
+      nodeRssMiB: after.rssMiB,
+      nodePeakRssMiB: after.peakRssMiB,
+      contended: contended({ othersCpuPct }),
+    };
+  }
 }
 
 export interface Gql {

@@ -6,8 +6,8 @@ import { SystemContract, SystemDirectory, type GenesisDocument } from '@zizhu/co
 import { NotaryContract } from '@zizhu/contract-sample';
 import { fromBase64 } from '@zizhu/crypto';
 import { RecordFactory, fillChannel } from './fixture.js';
-import { graphql, loginAdmin, nodeEnv, openHomeKeystore, procStat, registerClientKeys, runLoad, scratchDir, startNode, writeLines, type NodeProcess } from './node-fixture.js';
-import { CpuMeter, assertDurable, contended, createDatabase, describeMachine, intListOption, intOption, log, round1, waitForQuietMachine, writeResult, type BenchArgs } from './support.js';
+import { graphql, loginAdmin, nodeEnv, openHomeKeystore, NodeSpanMeter, registerClientKeys, runLoad, scratchDir, startNode, writeLines, type NodeProcess } from './node-fixture.js';
+import { assertDurable, createDatabase, describeMachine, intListOption, intOption, log, round1, waitForQuietMachine, writeResult, type BenchArgs } from './support.js';
 
 export const description =
   'inclusionProof through GraphQL on the node (`node apps/node/dist/main.js`, its own process) for random committed transactions of a channel of N leaves, ' +
@@ -99,15 +99,10 @@ export async function run(args: BenchArgs): Promise<void> {
     for (const connections of connectionList) {
       const machineBusyBeforePct = await waitForQuietMachine();
       log(`inclusionProof for random committed transactions, ${connections} connection(s), ${seconds} s`);
-      const nodeBefore = procStat(node.pid);
-      const cpu = new CpuMeter();
-      const t0 = performance.now();
+      const meter = new NodeSpanMeter(node.pid);
       const r = await runLoad({ url: node.url, bodiesFile, outFile: join(scratch.path, `proofs-${connections}.json`), token, connections, seconds, warmup: Math.min(2_000, hashCount), cycle: true });
-      const wallMs = performance.now() - t0;
-      const used = cpu.read();
-      const nodeAfter = procStat(node.pid);
+      const span = meter.finish(r.loadCpuPct);
       // The warm-up ran inside the same load process: CPU figures cover it too (a second or so).
-      const nodeCpuPct = Math.round(((nodeAfter.ticks - nodeBefore.ticks) * 1000) / wallMs);
       const errors = Object.values(r.classified.errors).reduce((a, b) => a + b, 0) + r.autocannon.errors + r.autocannon.timeouts;
       const figure = {
         connections,
@@ -118,17 +113,10 @@ export async function run(args: BenchArgs): Promise<void> {
         errors,
         errorsByCode: r.classified.errors,
         errorSamples: r.classified.samples,
-        nodeCpuPct,
-        loadCpuPct: r.loadCpuPct,
-        postgresCpuPct: used.postgresCpuPct,
-        machineCpuPct: used.machineCpuPct,
-        othersCpuPct: Math.max(0, used.machineCpuPct - used.postgresCpuPct - nodeCpuPct - r.loadCpuPct),
         machineBusyBeforePct,
-        nodeRssMiB: nodeAfter.rssMiB,
-        nodePeakRssMiB: nodeAfter.peakRssMiB,
+        ...span,
       };
-      Object.assign(figure, { contended: contended({ othersCpuPct: figure.othersCpuPct }) });
-      log(`  ${r.requestsPerSec} req/s; latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms; ${errors} errors; CPU node ${nodeCpuPct}%, PostgreSQL ${used.postgresCpuPct}%, load ${r.loadCpuPct}%`);
+      log(`  ${r.requestsPerSec} req/s; latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms; ${errors} errors; CPU node ${span.nodeCpuPct}%, PostgreSQL ${span.postgresCpuPct}%, load ${span.loadCpuPct}%`);
       runs.push(figure);
     }
   } finally {

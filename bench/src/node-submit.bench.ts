@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { RecordFactory } from './fixture.js';
-import { SUBMIT, loginAdmin, nodeEnv, openHomeKeystore, procStat, registerClientKeys, runLoad, scratchDir, startNode, writeLines, type NodeProcess } from './node-fixture.js';
-import { CpuMeter, assertDurable, contended, createDatabase, describeMachine, intListOption, intOption, log, round1, waitForQuietMachine, writeResult, type BenchArgs } from './support.js';
+import { SUBMIT, loginAdmin, nodeEnv, openHomeKeystore, NodeSpanMeter, registerClientKeys, runLoad, scratchDir, startNode, writeLines, type NodeProcess } from './node-fixture.js';
+import { assertDurable, createDatabase, describeMachine, intListOption, intOption, log, round1, waitForQuietMachine, writeResult, type BenchArgs } from './support.js';
 
 export const description =
   'Client-signed notary.record transactions through GraphQL submitTransaction on the node (`node apps/node/dist/main.js`, its own process, fresh database), ' +
@@ -59,18 +59,12 @@ export async function run(args: BenchArgs): Promise<void> {
       const rowsBefore = await notaryRows();
       const blocksBefore = await notaryBlocks();
       log(`measured: ${count.toLocaleString('en')} submits through ${connections} connections`);
-      const nodeBefore = procStat(node.pid);
-      const cpu = new CpuMeter();
-      const t0 = performance.now();
+      const meter = new NodeSpanMeter(node.pid);
       const r = await runLoad({ url: node.url, bodiesFile: runFile, outFile: join(scratch.path, `run-${connections}.json`), token, connections, amount: count, field: 'submitTransaction' });
-      const wallMs = performance.now() - t0;
-      const used = cpu.read();
-      const nodeAfter = procStat(node.pid);
+      const span = meter.finish(r.loadCpuPct);
       const rowsAfter = await notaryRows();
       const blocks = (await notaryBlocks()) - blocksBefore;
       const durable = rowsAfter - rowsBefore;
-      // Clock ticks are 10 ms: % of one core = ticks * 1000 / wall ms.
-      const nodeCpuPct = Math.round(((nodeAfter.ticks - nodeBefore.ticks) * 1000) / wallMs);
       const errors = Object.values(r.classified.errors).reduce((a, b) => a + b, 0) + r.autocannon.errors + r.autocannon.timeouts;
       const figure = {
         connections,
@@ -88,20 +82,13 @@ export async function run(args: BenchArgs): Promise<void> {
         elapsedS: round1(r.elapsedMs / 1000),
         blocks,
         txPerBlock: blocks > 0 ? round1(durable / blocks) : 0,
-        nodeCpuPct,
-        loadCpuPct: r.loadCpuPct,
-        postgresCpuPct: used.postgresCpuPct,
-        machineCpuPct: used.machineCpuPct,
-        othersCpuPct: Math.max(0, used.machineCpuPct - used.postgresCpuPct - nodeCpuPct - r.loadCpuPct),
         machineBusyBeforePct,
-        nodeRssMiB: nodeAfter.rssMiB,
-        nodePeakRssMiB: nodeAfter.peakRssMiB,
+        ...span,
       };
-      Object.assign(figure, { contended: contended({ othersCpuPct: figure.othersCpuPct }) });
       if (durable !== r.classified.ok) throw new Error(`the log gained ${durable} transactions, but ${r.classified.ok} were acknowledged`);
       log(
         `  ${figure.durableTxPerSec} durable tx/s; latency p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms; ${errors} errors; ` +
-          `${blocks} blocks (${figure.txPerBlock} tx/block); CPU node ${figure.nodeCpuPct}%, load ${r.loadCpuPct}%, PostgreSQL ${used.postgresCpuPct}%, machine ${used.machineCpuPct}%`,
+          `${blocks} blocks (${figure.txPerBlock} tx/block); CPU node ${span.nodeCpuPct}%, load ${span.loadCpuPct}%, PostgreSQL ${span.postgresCpuPct}%, machine ${span.machineCpuPct}%`,
       );
       runs.push(figure);
     }
