@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { generalDecrypt, importJWK, type GeneralJWE } from 'jose';
+import { GeneralEncrypt, generalDecrypt, importJWK, type GeneralJWE } from 'jose';
 import { toHex } from './encoding.js';
 import { JweError, type JweErrorCode } from './errors.js';
 import { decryptAsRecipient, decryptJson, encryptForRecipients, jweRecipients } from './jwe.js';
@@ -131,5 +131,34 @@ describe('JWE field encryption (ECDH-ES+A256KW / X25519, A256GCM, general JSON)'
   it('decryptJson refuses a non-JSON plaintext', async () => {
     const jwe = await encryptForRecipients('not json', recipients);
     await expectJweError(decryptJson(jwe, { kid: orgs[0].kid, privateKey: orgs[0].privateKey }), 'NOT_JSON');
+  });
+
+  // The encryption is written on node:crypto for speed; jose is the reference implementation.
+  describe('interoperates with jose (the reference implementation)', () => {
+    const joseKey = (o: (typeof orgs)[number]) =>
+      importJWK({ kty: 'OKP', crv: 'X25519', x: Buffer.from(o.publicKey).toString('base64url'), d: Buffer.from(o.privateKey).toString('base64url') }, 'ECDH-ES+A256KW');
+
+    it('jose opens what we write, for every recipient, with and without additional authenticated data', async () => {
+      const value = { holderIdentity: '张三 110101199003070011', amount: '125000' };
+      for (const aad of [undefined, 'evidence:0123abcd']) {
+        const jwe = await encryptForRecipients(value, recipients, aad);
+        for (const o of orgs) {
+          const opened = await generalDecrypt(jwe, await joseKey(o), { keyManagementAlgorithms: ['ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256GCM'] });
+          expect(JSON.parse(Buffer.from(opened.plaintext).toString('utf8'))).toEqual(value);
+          expect(opened.additionalAuthenticatedData ? Buffer.from(opened.additionalAuthenticatedData).toString() : undefined).toBe(aad);
+        }
+      }
+    });
+
+    it('we open what jose writes', async () => {
+      for (const aad of [undefined, 'evidence:0123abcd']) {
+        const enc = new GeneralEncrypt(Buffer.from('{"title":"合同"}')).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' });
+        if (aad) enc.setAdditionalAuthenticatedData(Buffer.from(aad));
+        for (const r of recipients) enc.addRecipient(await importJWK({ kty: 'OKP', crv: 'X25519', x: Buffer.from(r.publicKey).toString('base64url') }, 'ECDH-ES+A256KW')).setUnprotectedHeader({ kid: r.kid });
+        const jwe = await enc.encrypt();
+        for (const o of orgs) expect(await decryptJson(jwe, { kid: o.kid, privateKey: o.privateKey }, { aad })).toEqual({ title: '合同' });
+        await expectJweError(decryptJson(jwe, { kid: orgs[0].kid, privateKey: outsider.privateKey }), 'DECRYPTION_FAILED');
+      }
+    });
   });
 });
