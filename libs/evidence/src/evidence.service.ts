@@ -86,7 +86,10 @@ export class EvidenceService {
   async anchorBatch(ctx: RequestContext, items: AnchorEvidenceInput[]): Promise<AnchoredEvidenceModel[]> {
     const principal = await this.issuer(ctx);
     const regulators = await this.regulators();
-    const settled = await Promise.allSettled(items.map((item) => this.anchorOne(principal, item, regulators)));
+    // One lookup for the whole batch (re-sent batches are mostly anchored already), not one per item.
+    const ids = items.map((item) => EvidenceContract.evidenceId(principal.org, { alg: item.digest.alg as DigestAlg, value: item.digest.value }));
+    const known = new Map((await this.records.createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...new Set(ids)] }).getMany()).map((r) => [r.id, r]));
+    const settled = await Promise.allSettled(items.map((item, i) => this.anchorOne(principal, item, regulators, known.get(ids[i]) ?? null)));
     const failed = settled.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {
       const e = (settled[failed] as PromiseRejectedResult).reason as Error;
@@ -107,10 +110,11 @@ export class EvidenceService {
     return principal;
   }
 
-  private async anchorOne(principal: Principal, input: AnchorEvidenceInput, regulators: string[]): Promise<AnchoredEvidenceModel> {
+  /** `existing`: the record if the caller already looked it up (null: it did, and there is none). */
+  private async anchorOne(principal: Principal, input: AnchorEvidenceInput, regulators: string[], existing?: EvidenceRecordEntity | null): Promise<AnchoredEvidenceModel> {
     const digest: EvidenceDigest = { alg: input.digest.alg as DigestAlg, value: input.digest.value };
     const id = EvidenceContract.evidenceId(principal.org, digest);
-    const existing = await this.records.findOneBy({ id });
+    if (existing === undefined) existing = await this.records.findOneBy({ id });
     if (existing) return anchoredFrom(existing, false);
     const metadata: SealedMetadata = { holderIdentity: input.holderIdentity ?? null, title: input.title ?? null, amount: input.amount ?? null, reference: input.reference ?? null };
     const sealed = await this.encryption.encryptFor([principal.org, input.holder, ...regulators], metadata as unknown as JsonValue, { aad: metadataAad(id) });
