@@ -182,7 +182,12 @@ export class EvidenceService {
   // ---- public verification and certificates ---------------------------------------------------
 
   async verify(alg: DigestAlgEnum, value: string): Promise<EvidenceVerificationModel> {
-    const rows = await this.records.find({ where: { digestAlg: alg, digest: value }, order: { recordedAt: 'ASC' } });
+    // The public hot path (anyone, unauthenticated): one indexed query, without the ORM's query building.
+    const rows: { id: string; issuer: string; type: string; status: string; recorded_at: string; tx: string; height: string; leaf_index: string }[] = await this.records.query(
+      `SELECT id, issuer, type, status, (extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_at, tx, height, leaf_index
+       FROM evidence_records WHERE digest_alg = $1 AND digest = $2 ORDER BY recorded_at, id`,
+      [alg, value],
+    );
     return {
       found: rows.length > 0,
       digest: { alg, value },
@@ -191,10 +196,10 @@ export class EvidenceService {
         issuer: r.issuer,
         type: r.type as EvidenceTypeEnum,
         status: r.status as EvidenceStatusEnum,
-        recordedAt: r.recordedAt.getTime(),
+        recordedAt: Number(r.recorded_at),
         tx: r.tx,
         height: Number(r.height),
-        leafIndex: Number(r.leafIndex),
+        leafIndex: Number(r.leaf_index),
       })),
     };
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import { Authenticator } from '../auth/authenticator.service.js';
 import { AuthModule } from '../auth/auth.module.js';
@@ -92,7 +93,15 @@ export class GraphQLSetupModule {
               includeStacktraceInErrorResponses: false,
               graphiql: config.NODE_ENV !== 'production',
               introspection: true,
-              plugins: [subscriptionsOverWebSocketPlugin(), queryLimitsPlugin(limits), rateLimitPlugin(limiter), metricsPlugin(metrics)],
+              plugins: [
+                subscriptionsOverWebSocketPlugin(),
+                queryLimitsPlugin(limits),
+                rateLimitPlugin(limiter),
+                metricsPlugin(metrics),
+                // No HTTP caching of GraphQL answers here; the default cache-control plugin wraps every
+                // field resolver to compute cache hints nobody reads (a few % of a busy node's CPU).
+                ApolloServerPluginCacheControlDisabled(),
+              ],
               subscriptions: {
                 'graphql-ws': {
                   // Apollo's plugins do not see WebSocket operations: the depth limit is applied here.
