@@ -213,7 +213,8 @@ export async function runLoad(o: {
   url: string;
   bodiesFile: string;
   outFile: string;
-  token: string;
+  /** Absent: anonymous requests (public operations). */
+  token?: string;
   connections: number;
   amount?: number;
   seconds?: number;
@@ -223,7 +224,8 @@ export async function runLoad(o: {
   /** Called with the load process's pid once it runs (to sample it). */
   onStart?: (pid: number) => void;
 }): Promise<LoadResult> {
-  const args = [LOAD_MAIN, '--url', `${o.url}/graphql`, '--bodies', o.bodiesFile, '--out', o.outFile, '--token', o.token, '--connections', String(o.connections)];
+  const args = [LOAD_MAIN, '--url', `${o.url}/graphql`, '--bodies', o.bodiesFile, '--out', o.outFile, '--connections', String(o.connections)];
+  if (o.token) args.push('--token', o.token);
   if (o.amount !== undefined) args.push('--amount', String(o.amount));
   if (o.seconds !== undefined) args.push('--seconds', String(o.seconds));
   if (o.warmup) args.push('--warmup', String(o.warmup));
