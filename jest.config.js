@@ -11,6 +11,7 @@ export default {
     '^@zizhu/contract-system$': '<rootDir>/contracts/system/src/index.ts',
     '^@zizhu/contract-sample$': '<rootDir>/contracts/sample/src/index.ts',
     '^@zizhu/contract-evidence$': '<rootDir>/contracts/evidence/src/index.ts',
+    '^@zizhu/contract-lending$': '<rootDir>/contracts/lending/src/index.ts',
     '^@zizhu/cli$': '<rootDir>/apps/cli/src/index.ts',
     '^@zizhu/consortium$': '<rootDir>/libs/consortium/src/index.ts',
     '^@zizhu/platform$': '<rootDir>/libs/platform/src/index.ts',

@@ -1,0 +1,1 @@
+export * from './lending.contract.js';
