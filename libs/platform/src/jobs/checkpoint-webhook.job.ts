@@ -4,6 +4,7 @@ import type { JobContext, JobHandler } from '../queue/job-handler.js';
 import { jobId } from '../queue/job-id.js';
 import { enqueueManyInTransaction } from '../queue/outbox.js';
 import { QueueName, type CheckpointWebhookPayload } from '../queue/queue.types.js';
+import { postWebhook } from './webhook-post.js';
 
 /** One delivery per (channel, height, URL): enqueueing the same block again is a no-op. */
 export function checkpointDeliveryId(channel: string, height: number, url: string): string {
@@ -30,10 +31,6 @@ export function checkpointWebhookProjection(urls: readonly string[], options: { 
   };
 }
 
-export class WebhookDeliveryError extends Error {
-  override readonly name = 'WebhookDeliveryError';
-}
-
 export interface CheckpointWebhookOptions {
   /** Per attempt. Default 10 s. */
   timeoutMs?: number;
@@ -56,26 +53,8 @@ export class CheckpointWebhookJob implements JobHandler<QueueName.CHECKPOINT_WEB
     this.fetch = options.fetch ?? fetch;
   }
 
-  async handle(payload: CheckpointWebhookPayload, context: JobContext): Promise<{ status: number }> {
+  handle(payload: CheckpointWebhookPayload, context: JobContext): Promise<{ status: number }> {
     const { url, channel, height, treeSize, checkpoint } = payload;
-    // Only the origin in errors: webhook URLs often carry a token in their path or query.
-    const where = new URL(url).origin;
-    let response: Response;
-    try {
-      response = await this.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-zizhu-delivery': context.jobId, 'user-agent': 'zizhu-node' },
-        body: JSON.stringify({ channel, height, treeSize, checkpoint }),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new WebhookDeliveryError(`checkpoint webhook ${where}: ${(e as Error).message}`);
-    }
-    await response.body?.cancel().catch(() => {});
-    if (response.status < 200 || response.status > 299) {
-      throw new WebhookDeliveryError(`checkpoint webhook ${where} answered ${response.status} (attempt ${context.attempt} of ${context.maxAttempts})`);
-    }
-    return { status: response.status };
+    return postWebhook('checkpoint webhook', url, JSON.stringify({ channel, height, treeSize, checkpoint }), { 'x-zizhu-delivery': context.jobId }, { fetch: this.fetch, timeoutMs: this.timeoutMs, context });
   }
 }
