@@ -3,14 +3,22 @@ import { CreateJobOutbox1795348800000 } from './1795348800000-CreateJobOutbox.js
 import { CreateNodeCommitter1795438800000 } from './1795438800000-CreateNodeCommitter.js';
 import { CreateNotaryReadModels1795435200000 } from './1795435200000-CreateNotaryReadModels.js';
 import { CreateEvidenceReadModels1795525200000 } from './1795525200000-CreateEvidenceReadModels.js';
+import { CreateWebhookEndpoints1795601400000 } from './1795601400000-CreateWebhookEndpoints.js';
+import { AddJobOutboxRunAt1795601500000 } from './1795601500000-AddJobOutboxRunAt.js';
 
 /**
  * One timeline for the whole node (append, never edit), grouped by the module that owns the
  * tables: each module's definition lists its group, and the node applies them all by timestamp.
  */
 
-/** libs/platform: identity, audit, the job outbox. */
-export const PLATFORM_MIGRATIONS = [CreateIdentityAndAuditTables1795262400000, CreateJobOutbox1795348800000, CreateNodeCommitter1795438800000];
+/** libs/platform: identity, audit, the job outbox (and its not-before time), webhook endpoints. */
+export const PLATFORM_MIGRATIONS = [
+  CreateIdentityAndAuditTables1795262400000,
+  CreateJobOutbox1795348800000,
+  CreateNodeCommitter1795438800000,
+  CreateWebhookEndpoints1795601400000,
+  AddJobOutboxRunAt1795601500000,
+];
 
 /** The notary sample module's read models. */
 export const NOTARY_MIGRATIONS = [CreateNotaryReadModels1795435200000];

@@ -5,7 +5,7 @@ import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { Keystore } from '@zizhu/crypto';
 import { bootNode, type RunningNode } from '@zizhu/node';
-import type { DevCredentialsFile } from '@zizhu/platform';
+import type { DevCredentialsFile, QueueSettingsOverrides } from '@zizhu/platform';
 import { deletePrefix, testPrefix } from '../../libs/platform/src/queue/testing/local-redis.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -64,7 +64,7 @@ export function headersFor(as?: Credentials): Record<string, string> {
   return h;
 }
 
-export async function startTestNode(env: Record<string, string> = {}, options: { clock?: () => number } = {}): Promise<TestNode> {
+export async function startTestNode(env: Record<string, string> = {}, options: { clock?: () => number; queueSettings?: QueueSettingsOverrides } = {}): Promise<TestNode> {
   const db = await createTestDatabase('zizhu_node');
   const home = await mkdtemp(join(tmpdir(), 'zizhu-node-'));
   const output: string[] = [];
@@ -76,6 +76,7 @@ export async function startTestNode(env: Record<string, string> = {}, options: {
       listen: { host: '127.0.0.1', port },
       output: (text) => output.push(text),
       clock: options.clock,
+      queueSettings: options.queueSettings,
       // TEST_NODE_LOGS=1 shows the node's JSON logs (internal errors are logged there, not answered).
       logger: process.env.TEST_NODE_LOGS ? undefined : false,
     });

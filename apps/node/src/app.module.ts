@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import {
   AuditModule,
   BootstrapModule,
+  CommitterJobsModule,
   ConfigModule,
   ContentModule,
   DatabaseModule,
@@ -17,6 +18,7 @@ import {
   type NodeHome,
   type NodeOutput,
   type QueueLogger,
+  type QueueSettingsOverrides,
   type ZizhuConfig,
 } from '@zizhu/platform';
 import { NodeJobsModule } from './jobs/node-jobs.module.js';
@@ -38,6 +40,7 @@ export interface AppModuleOptions {
   output?: NodeOutput;
   clock?: Clock;
   queueLogger: QueueLogger;
+  queueSettings?: QueueSettingsOverrides;
 }
 
 /**
@@ -54,7 +57,7 @@ export class AppModule {
         ConfigModule.forRoot(config, options.clock),
         ObservabilityModule,
         DatabaseModule.forRoot({ url: options.databaseUrl, entities: NODE.entities, migrations: NODE.migrations }),
-        NodeJobsModule.forRoot({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, runWorkers: options.runWorkers, logger: options.queueLogger }),
+        NodeJobsModule.forRoot({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, runWorkers: options.runWorkers, logger: options.queueLogger, settings: options.queueSettings }),
         AuditModule,
         LedgerModule.forRoot({
           databaseUrl: options.databaseUrl,
@@ -63,6 +66,8 @@ export class AppModule {
           // Read models and outbox jobs (checkpoint webhooks) written in each block's own commit transaction.
           projections: NODE.projections(config),
         }),
+        // Jobs that submit transactions (an envelope's expiry) run here while this process commits, in every API role.
+        CommitterJobsModule.forRoot(NODE.committerJobs),
         PrivacyModule,
         ContentModule.forRoot(),
         GraphQLSetupModule.forRoot({ schemaFile: options.schemaFile }),

@@ -21,6 +21,7 @@ import {
   type Clock,
   type NodeOutput,
   type QueueLogger,
+  type QueueSettingsOverrides,
   type ResolvedDatabase,
   type ResolvedRedis,
   type ZizhuConfig,
@@ -47,6 +48,8 @@ export interface BootOptions {
   /** Default: structured JSON logs at LOG_LEVEL. */
   logger?: LoggerService | false;
   clock?: Clock;
+  /** Per-queue changes to QUEUE_SETTINGS (tests shorten retry backoffs); not configuration. */
+  queueSettings?: QueueSettingsOverrides;
   /** Default: the repository's schema.graphql in development, in memory otherwise. */
   schemaFile?: string | true;
 }
@@ -98,7 +101,7 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
     const resolved = { database: database.source, redis: redis.source };
 
     if (role === 'worker') {
-      app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, clock: options.clock, queueLogger }), {
+      app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, clock: options.clock, queueLogger, queueSettings: options.queueSettings }), {
         logger,
         abortOnError: false,
       });
@@ -111,7 +114,7 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
     const schemaFile = options.schemaFile ?? (config.NODE_ENV === 'development' ? SCHEMA_FILE : true);
     const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
     const api = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, runWorkers: role === 'all', schemaFile, home: home!, output: options.output, clock: options.clock, queueLogger }),
+      AppModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, runWorkers: role === 'all', schemaFile, home: home!, output: options.output, clock: options.clock, queueLogger, queueSettings: options.queueSettings }),
       adapter,
       { logger, abortOnError: false },
     );

@@ -1,19 +1,31 @@
 import { PLATFORM_MIGRATIONS } from '@zizhu/migrations';
-import { CheckpointWebhookJob, CleanupJob, PLATFORM_ENTITIES, checkpointWebhookProjection, composeZizhuModules, defineZizhuModule } from '@zizhu/platform';
+import {
+  CheckpointWebhookJob,
+  CleanupJob,
+  EventWebhookJob,
+  PLATFORM_ENTITIES,
+  WebhookEndpointsResolver,
+  WebhookEndpointsService,
+  checkpointWebhookProjection,
+  composeZizhuModules,
+  defineZizhuModule,
+} from '@zizhu/platform';
 import { EVIDENCE_MODULE } from '@zizhu/evidence';
 import { NOTARY_MODULE } from './notary/notary.module.js';
 
 /**
  * The node's own tables, projections and jobs, declared like a module's: identity and audit, the
  * job outbox, each block's checkpoint webhooks (in the block's commit), their delivery and the
- * clean-up. Its GraphQL is the node's API (NODE_RESOLVERS, in AppModule).
+ * clean-up, organisations' webhook endpoints and the delivery of their events. Its GraphQL is the
+ * node's API (NODE_RESOLVERS, in AppModule), and the webhook endpoints' operations.
  */
 export const NODE_CORE = defineZizhuModule({
   name: 'node',
   entities: PLATFORM_ENTITIES,
   migrations: PLATFORM_MIGRATIONS,
   projections: (config) => (config.CHECKPOINT_WEBHOOK_URLS.length > 0 ? [checkpointWebhookProjection(config.CHECKPOINT_WEBHOOK_URLS)] : []),
-  jobs: ({ pool }) => [new CheckpointWebhookJob(), new CleanupJob(pool)],
+  jobs: ({ pool }) => [new CheckpointWebhookJob(), new CleanupJob(pool), new EventWebhookJob(pool)],
+  api: { providers: [WebhookEndpointsService], resolvers: [WebhookEndpointsResolver] },
 });
 
 /** Every module this node runs, in order (a business module is added here, once). */

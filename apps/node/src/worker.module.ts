@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, DatabaseModule, ObservabilityModule, type Clock, type QueueLogger, type ZizhuConfig } from '@zizhu/platform';
+import { ConfigModule, DatabaseModule, ObservabilityModule, type Clock, type QueueLogger, type QueueSettingsOverrides, type ZizhuConfig } from '@zizhu/platform';
 import { NodeJobsModule } from './jobs/node-jobs.module.js';
 import { NODE } from './node-modules.js';
 
@@ -9,6 +9,7 @@ export interface WorkerModuleOptions {
   redisUrl: string;
   clock?: Clock;
   queueLogger: QueueLogger;
+  queueSettings?: QueueSettingsOverrides;
 }
 
 /**
@@ -24,7 +25,7 @@ export class WorkerModule {
         ConfigModule.forRoot(options.config, options.clock),
         ObservabilityModule,
         DatabaseModule.forRoot({ url: options.databaseUrl, entities: NODE.entities, migrations: NODE.migrations }),
-        NodeJobsModule.forRoot({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, runWorkers: true, logger: options.queueLogger }),
+        NodeJobsModule.forRoot({ databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, runWorkers: true, logger: options.queueLogger, settings: options.queueSettings }),
       ],
     };
   }

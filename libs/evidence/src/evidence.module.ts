@@ -18,7 +18,8 @@ import { SigningEnvelopesResolver } from './signing-envelopes.resolver.js';
  * The evidence module (ARCHITECTURE §5, the model the other modules copy): the evidence contract on
  * its own channel (every organisation a member: holders are anyone), read models projected in each
  * block's commit, GraphQL for issuers, holders, signers and the regulator, public verification,
- * custody of originals and certificates over HTTP, and the envelope expiry job.
+ * custody of originals and certificates over HTTP, webhook events of the records' timelines (to
+ * their parties' endpoints), and envelope expiry as a delayed job the committer runs.
  */
 export const EVIDENCE_MODULE = defineZizhuModule({
   name: 'evidence',
@@ -29,8 +30,9 @@ export const EVIDENCE_MODULE = defineZizhuModule({
   projections: () => [evidenceRecordsProjection([EVIDENCE_CHANNEL])],
   api: {
     imports: [TypeOrmModule.forFeature([UserEntity])],
-    providers: [EvidenceService, EvidenceOriginalsService, EnvelopeExpiryJob],
+    providers: [EvidenceService, EvidenceOriginalsService],
     resolvers: [EvidenceResolver, PublicEvidenceResolver, SigningEnvelopesResolver],
     controllers: [EvidenceHttpController],
+    committerJobs: [EnvelopeExpiryJob],
   },
 });

@@ -66,5 +66,7 @@ export * from './observability/json-logger.js';
 // Queues and jobs (BullMQ behind a PostgreSQL outbox)
 export * from './queue/index.js';
 export * from './jobs/index.js';
+// Event webhooks: endpoints of organisations, deliveries signed Stripe-style
+export * from './webhooks/index.js';
 // The embedded default: PostgreSQL under ZIZHU_HOME, Redis resolution
 export * from './embedded/index.js';

@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { signTransaction, verifyCheckpoint, type Chain } from '@zizhu/chain';
 import { CheckpointWebhookJob, checkpointWebhookProjection } from '../../../libs/platform/src/jobs/index.js';
-import { QueueName, ensureOutboxSchema, startJobRuntime, type JobHandler, type JobRuntime } from '../../../libs/platform/src/queue/index.js';
+import { QueueName, ensureOutboxSchema, startJobRuntime, type JobRuntime } from '../../../libs/platform/src/queue/index.js';
 import { deletePrefix, testPrefix } from '../../../libs/platform/src/queue/testing/local-redis.js';
+import { withIdleHandlers } from '../../../libs/platform/src/queue/testing/idle-handlers.js';
 import { openChain, testConsortium } from '../../support/chain-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
@@ -15,11 +16,6 @@ const REDIS = 'redis://127.0.0.1:6379';
 interface Delivery {
   id: string;
   body: { channel: string; height: number; treeSize: number; checkpoint: string };
-}
-
-class IdleCleanup implements JobHandler<QueueName.CLEANUP> {
-  readonly queue = QueueName.CLEANUP;
-  async handle() {}
 }
 
 describe('checkpoint webhooks from the real chain engine', () => {
@@ -55,7 +51,7 @@ describe('checkpoint webhooks from the real chain engine', () => {
     runtime = startJobRuntime({
       pool,
       connection: { url: REDIS, prefix },
-      handlers: [new CheckpointWebhookJob(), new IdleCleanup()],
+      handlers: withIdleHandlers([new CheckpointWebhookJob()]),
       settings: { [QueueName.CLEANUP]: { schedule: undefined } },
       relayIntervalMs: 50,
       logger: { info: () => {}, warn: () => {}, error: () => {} },

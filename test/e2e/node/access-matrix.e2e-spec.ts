@@ -78,6 +78,14 @@ describe('access matrix: roles × every GraphQL operation', () => {
   }
   let evidenceId: string;
   let envelopeId: string;
+  const CREATE_WEBHOOK = 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }';
+  /** A webhook endpoint input subscribed to an event no module emits (no deliveries to port 9). */
+  const webhookInput = () => ({ url: `http://127.0.0.1:9/${unique('hook')}`, events: ['matrix.never'] });
+  /** A fresh webhook endpoint of bank-a. */
+  async function newBankWebhook(): Promise<string> {
+    const r = await t.gql<{ createWebhookEndpoint: { endpoint: { id: string } } }>(CREATE_WEBHOOK, { i: webhookInput() }, { token: adminToken });
+    return r.body.data!.createWebhookEndpoint.endpoint.id;
+  }
 
   const ROWS: Record<string, Row> = {
     // Public
@@ -170,6 +178,9 @@ describe('access matrix: roles × every GraphQL operation', () => {
       allowed: ADMINS,
       call: () => ({ query: 'mutation($i: IssueApiKeyInput!) { issueApiKey(input: $i) { secret } }', variables: { i: { name: unique('key'), roles: ['VIEWER'] } } }),
     },
+    webhookEndpoints: { type: 'query', allowed: ADMINS, call: () => ({ query: '{ webhookEndpoints(first: 5) { edges { node { id } } } }' }) },
+    createWebhookEndpoint: { type: 'mutation', allowed: ADMINS, call: () => ({ query: CREATE_WEBHOOK, variables: { i: webhookInput() } }) },
+    deleteWebhookEndpoint: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }', variables: { id: await newBankWebhook() } }) },
     revokeUser: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { revokeUser(id: $id) { status } }', variables: { id: await newBankUser() } }) },
     revokeApiKey: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) { status } }', variables: { id: await newBankApiKey() } }) },
   };

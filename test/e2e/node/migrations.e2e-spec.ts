@@ -39,7 +39,7 @@ describe('migrations', () => {
       indexes: await query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'job_outbox' ORDER BY indexname"),
     });
     const migrated = await shape((text) => ds.query(text));
-    expect(migrated.columns.length).toBe(6);
+    expect(migrated.columns.length).toBe(7);
     const other = await createTestDatabase('zizhu_outbox');
     const pool = new pg.Pool({ connectionString: other.url, max: 1 });
     try {

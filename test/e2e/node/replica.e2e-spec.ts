@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { signTransaction, verifyCheckpoint } from '@zizhu/chain';
 import { bootNode, type RunningNode } from '@zizhu/node';
-import { FORWARDED_TRANSACTIONS_PATH, LedgerService } from '@zizhu/platform';
+import { CommitterJobsService, FORWARDED_TRANSACTIONS_PATH, LedgerService } from '@zizhu/platform';
 import { TEST_ENV, headersFor, startTestNode, subscribe, type GraphQLResponse, type TestNode } from '../../support/node.js';
 
 /**
@@ -89,6 +89,9 @@ describe('API replicas', () => {
     // committer: the ledger service forwards the signed transaction between the node's processes.
     const ledger = replica.app.get(LedgerService);
     expect(ledger.isCommitter).toBe(false);
+    // The committer's queues (jobs that submit with the node's keys) run where the ledger is committed only.
+    expect(committer.node.app.get(CommitterJobsService).running).toBe(true);
+    expect(replica.app.get(CommitterJobsService).running).toBe(false);
     const viaService = await ledger.submitWithKey('bank-a/admin', { channel: 'notary', contract: 'notary', method: 'record', args: { id: 'service-on-replica', digest: randomBytes(32).toString('hex') } });
     expect(viaService.status).toBe('COMMITTED');
     await expect(ledger.submitWithKey('bank-a/admin', { channel: 'notary', contract: 'notary', method: 'record', args: { id: 'service-on-replica', digest: randomBytes(32).toString('hex') } })).resolves.toMatchObject({
@@ -127,6 +130,7 @@ describe('API replicas', () => {
       return w.body.data?.recordDocument.status === 'COMMITTED' ? w.body.data.recordDocument : undefined;
     });
     expect(after.height).toBeGreaterThan(height);
+    expect(replica.app.get(CommitterJobsService).running).toBe(true);
     expect((await sql.query<{ url: string; pid: number }>('SELECT url, pid FROM node_committer')).rows).toEqual([{ url, pid: process.pid }]);
   });
 });

@@ -6,6 +6,7 @@ import {
   QueueService,
   ZIZHU_CONFIG,
   type QueueLogger,
+  type QueueSettingsOverrides,
   type ZizhuConfig,
 } from '@zizhu/platform';
 
@@ -47,6 +48,8 @@ export interface NodeJobsOptions {
   /** Roles `all` and `worker` run the outbox relay and the workers; `api` only enqueues (in the outbox). */
   runWorkers: boolean;
   logger: QueueLogger;
+  /** Per-queue changes to QUEUE_SETTINGS (tests shorten backoffs). */
+  settings?: QueueSettingsOverrides;
 }
 
 @Module({})
@@ -78,6 +81,7 @@ export class NodeJobsModule {
             handlers: NODE.jobHandlers({ pool: jobs.pool, config }),
             runWorkers: options.runWorkers,
             logger: options.logger,
+            settings: options.settings,
           }),
         }),
       ],

@@ -1,10 +1,31 @@
-import type { Projection } from '@zizhu/chain';
-import type { EvidenceRecord, EvidenceStatus, FlowRecord, SigningEnvelope } from '@zizhu/contract-evidence';
+import type { Projection, SqlClient } from '@zizhu/chain';
+import type { EvidenceRecord, EvidenceStatus, FlowAction, FlowRecord, SigningEnvelope } from '@zizhu/contract-evidence';
+import { sha256Hex } from '@zizhu/crypto';
+import { QueueName, enqueueEventWebhooks, enqueueManyInTransaction, jobId, type OutboxEntry, type WebhookEvent } from '@zizhu/platform';
+
+/** Envelope statuses that still wait for signatures (and may expire). */
+const UNFINISHED = new Set(['CREATED', 'SENT', 'DELIVERED', 'SIGNED']);
+
+/** The delayed job closing an envelope just after its expiry (EnvelopeExpiryJob, run by the committer). */
+export function envelopeExpiryJob(envelope: Pick<SigningEnvelope, 'id' | 'expiresAt'>): OutboxEntry<QueueName.EVIDENCE_ENVELOPE_EXPIRY> {
+  // The contract expires an envelope only once the block time is past expiresAt.
+  return { jobId: jobId('expire', envelope.id), payload: { envelopeId: envelope.id, expiresAt: envelope.expiresAt }, runAt: envelope.expiresAt + 1 };
+}
+
+/**
+ * The webhook event type of a timeline action: `evidence.` and the action in lowercase, its
+ * `ENVELOPE_` prefix as a segment (ANCHORED → evidence.anchored, ENVELOPE_COMPLETED → evidence.envelope.completed).
+ */
+export function evidenceEventType(action: FlowAction): string {
+  return `evidence.${action.toLowerCase().replace(/^envelope_/, 'envelope.')}`;
+}
 
 /**
  * The evidence read models from each block's final state writes on the evidence channels, inside
  * the block's own commit transaction: records (`ev/`, `evs/`), their timelines (`tl/`) and signing
  * envelopes (`env/`), one statement per kind for the whole block (a batch of 10,000 anchors is one block or a few).
+ * Then, in the same transaction, the outbox jobs: each unfinished envelope's expiry (a delayed job),
+ * and a webhook event per timeline entry to the record's parties (nothing when no endpoint exists).
  */
 export function evidenceRecordsProjection(channels: readonly string[]): Projection {
   return async (block, sql) => {
@@ -101,5 +122,36 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
         [JSON.stringify(envelopes.map((v) => ({ evidence_id: v.evidenceId, recipients: v.recipients })))],
       );
     }
+    const open = envelopes.filter((v) => UNFINISHED.has(v.status));
+    if (open.length > 0) await enqueueManyInTransaction(sql, QueueName.EVIDENCE_ENVELOPE_EXPIRY, open.map(envelopeExpiryJob));
+    if (flows.length > 0) await enqueueEventWebhooks(sql, () => flowEvents(sql, block.channel, flows));
   };
+}
+
+/**
+ * One event per timeline entry, to the record's parties as the read model holds them after this
+ * block (issuer, holders, organisations asked to sign). Identifiers and on-chain facts only: never
+ * the sealed metadata, which receivers read over GraphQL with their own access.
+ */
+async function flowEvents(sql: SqlClient, channel: string, flows: readonly (FlowRecord & { evidenceId: string })[]): Promise<WebhookEvent[]> {
+  const { rows } = await sql.query<{ id: string; parties: string[] }>('SELECT id, parties FROM evidence_records WHERE id = ANY($1::text[])', [[...new Set(flows.map((f) => f.evidenceId))]]);
+  const parties = new Map(rows.map((r) => [r.id, r.parties]));
+  return flows.map((f) => ({
+    // The same event, however often the block is projected.
+    id: `evt_${sha256Hex(`evidence/${channel}/${f.evidenceId}/${f.seq}`).slice(0, 32)}`,
+    type: evidenceEventType(f.action),
+    orgs: parties.get(f.evidenceId) ?? [],
+    createdAt: f.at,
+    data: {
+      evidenceId: f.evidenceId,
+      action: f.action,
+      seq: f.seq,
+      channel,
+      height: f.height,
+      tx: f.tx,
+      actorOrg: f.org,
+      at: f.at,
+      envelopeId: typeof f.detail.envelopeId === 'string' ? f.detail.envelopeId : null,
+    },
+  }));
 }

@@ -13,7 +13,9 @@ export type AuditAction =
   | 'USER_CREATED'
   | 'USER_REVOKED'
   | 'API_KEY_ISSUED'
-  | 'API_KEY_REVOKED';
+  | 'API_KEY_REVOKED'
+  | 'WEBHOOK_ENDPOINT_CREATED'
+  | 'WEBHOOK_ENDPOINT_DELETED';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -10,6 +10,7 @@ export enum Permission {
   ManageUsers = 'users:manage',
   ManageApiKeys = 'api-keys:manage',
   ReadAudit = 'audit:read',
+  ManageWebhooks = 'webhooks:manage',
 }
 
 /** Roles a user or API key holds within its organisation. */
@@ -17,7 +18,7 @@ export const ROLES = ['admin', 'operator', 'auditor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: [Permission.ReadLedger, Permission.SubmitTransaction, Permission.ReadOrganizations, Permission.ManageUsers, Permission.ManageApiKeys, Permission.ReadAudit],
+  admin: [Permission.ReadLedger, Permission.SubmitTransaction, Permission.ReadOrganizations, Permission.ManageUsers, Permission.ManageApiKeys, Permission.ReadAudit, Permission.ManageWebhooks],
   operator: [Permission.ReadLedger, Permission.SubmitTransaction, Permission.ReadOrganizations],
   auditor: [Permission.ReadLedger, Permission.ReadOrganizations, Permission.ReadAudit],
   viewer: [Permission.ReadOrganizations],

@@ -6,10 +6,10 @@ import type { CommittedBlock } from '@zizhu/chain';
 import { sha256Hex } from '@zizhu/crypto';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
 import { sleep, waitFor } from '../embedded/local-process.js';
-import type { JobHandler } from '../queue/job-handler.js';
 import { ensureOutboxSchema } from '../queue/outbox.js';
 import { QueueName, type QueueSettingsOverrides } from '../queue/queue.types.js';
 import { deletePrefix, testPrefix } from '../queue/testing/local-redis.js';
+import { withIdleHandlers } from '../queue/testing/idle-handlers.js';
 import { startJobRuntime, type JobRuntime } from '../queue/worker-process.js';
 import { CheckpointWebhookJob, checkpointDeliveryId, checkpointWebhookProjection } from './checkpoint-webhook.job.js';
 
@@ -46,11 +46,6 @@ async function receiver(options: { failFirst?: number; alwaysStatus?: number } =
 const block = (channel: string, height: number): CommittedBlock =>
   ({ channel, header: { channel, height, treeSize: height * 3 }, hash: 'ab'.repeat(32), checkpoint: `zizhu/test/${channel}\n${height * 3}\nroot\n\n— node sig\n`, receipts: [], writes: [] }) as unknown as CommittedBlock;
 
-class IdleCleanup implements JobHandler<QueueName.CLEANUP> {
-  readonly queue = QueueName.CLEANUP;
-  async handle() {}
-}
-
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 describe('CHECKPOINT_WEBHOOK job', () => {
@@ -78,7 +73,7 @@ describe('CHECKPOINT_WEBHOOK job', () => {
     // DROP DATABASE … WITH (FORCE) may end a connection the pool is still closing.
     pool.on('error', () => {});
     await ensureOutboxSchema(pool);
-    runtime = startJobRuntime({ pool, connection: { url: REDIS, prefix }, handlers: [new CheckpointWebhookJob({ timeoutMs: 2_000 }), new IdleCleanup()], settings, relayIntervalMs: 50, logger: quiet });
+    runtime = startJobRuntime({ pool, connection: { url: REDIS, prefix }, handlers: withIdleHandlers([new CheckpointWebhookJob({ timeoutMs: 2_000 })]), settings, relayIntervalMs: 50, logger: quiet });
   });
   afterAll(async () => {
     await runtime?.stop();

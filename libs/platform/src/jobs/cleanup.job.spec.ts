@@ -8,6 +8,7 @@ import { startWorkers } from '../queue/job-workers.js';
 import { ensureOutboxSchema } from '../queue/outbox.js';
 import { QUEUE_SETTINGS, QueueName } from '../queue/queue.types.js';
 import { deletePrefix, testPrefix } from '../queue/testing/local-redis.js';
+import { withIdleHandlers } from '../queue/testing/idle-handlers.js';
 import { CleanupJob } from './cleanup.job.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
@@ -55,10 +56,9 @@ describe('CLEANUP job', () => {
     const prefix = testPrefix();
     const runs: number[] = [];
     const cleanup: JobHandler<QueueName.CLEANUP> = { queue: QueueName.CLEANUP, handle: async () => runs.push(Date.now()) };
-    const deliver: JobHandler<QueueName.CHECKPOINT_WEBHOOK> = { queue: QueueName.CHECKPOINT_WEBHOOK, handle: async () => {} };
     const queue = new Queue(QueueName.CLEANUP, { connection: { url: REDIS }, prefix });
     try {
-      const first = startWorkers([deliver, cleanup], { url: REDIS, prefix }, { logger: quiet });
+      const first = startWorkers(withIdleHandlers([cleanup]), { url: REDIS, prefix }, { logger: quiet });
       await first.scheduled;
       // A new scheduler runs its first slot at once.
       expect(await waitFor(() => (runs.length === 1 ? true : undefined), 5_000)).toBe(true);
@@ -66,7 +66,7 @@ describe('CLEANUP job', () => {
       expect(scheduler).toMatchObject({ key: 'cleanup-schedule', every: 3_600_000 });
       await first.close();
 
-      const second = startWorkers([deliver, cleanup], { url: REDIS, prefix }, { logger: quiet, scheduleCheckMs: 100 });
+      const second = startWorkers(withIdleHandlers([cleanup]), { url: REDIS, prefix }, { logger: quiet, scheduleCheckMs: 100 });
       await second.scheduled;
       const after = await queue.getJobSchedulers();
       expect(after).toHaveLength(1);

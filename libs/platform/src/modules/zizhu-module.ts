@@ -40,6 +40,12 @@ export interface ModuleApi {
   resolvers?: Type[];
   /** HTTP routes (uploads, downloads), each with `@Allow`. */
   controllers?: Type[];
+  /**
+   * Handlers of its queues that the committer runs (QueueSettings.consumer `committer`: jobs that
+   * submit transactions with the node's keys). Providers of this API module like the others; the
+   * process runs their jobs while it commits the ledger (CommitterJobsModule).
+   */
+  committerJobs?: Type<AnyJobHandler>[];
 }
 
 /**
@@ -59,7 +65,7 @@ export interface ZizhuModuleDefinition {
   readonly migrations: readonly MigrationClass[];
   /** Writes run inside every block's commit transaction (read models, outbox jobs). */
   readonly projections: (config: ZizhuConfig) => readonly Projection[];
-  /** The one handler of each of its queues (its QueueName entries); boot fails on a missing or duplicate one. */
+  /** The one handler of each of its worker queues (its QueueName entries); boot fails on a missing or duplicate one. Committer queues: `api.committerJobs`. */
   readonly jobs: (deps: ModuleJobDeps) => readonly AnyJobHandler[];
   readonly api: Readonly<ModuleApi>;
 }
@@ -108,6 +114,8 @@ export interface ComposedModules {
   readonly migrations: MigrationClass[];
   /** Every module's resolvers (the committed schema is generated from them). */
   readonly resolvers: Type[];
+  /** Every module's handlers of committer queues (providers of their API modules). */
+  readonly committerJobs: Type<AnyJobHandler>[];
   projections(config: ZizhuConfig): Projection[];
   jobHandlers(deps: ModuleJobDeps): AnyJobHandler[];
   /** One Nest module per business module with an API, for the API roles. */
@@ -145,6 +153,7 @@ export function composeZizhuModules(modules: readonly ZizhuModuleDefinition[]): 
   check('migration timestamp', migrations.map((m) => MIGRATION_NAME.exec(m.name)?.[1] ?? m.name));
   migrations.sort((a, b) => (MIGRATION_NAME.exec(a.name)![1] < MIGRATION_NAME.exec(b.name)![1] ? -1 : 1));
   const resolvers = modules.flatMap((m) => m.api.resolvers ?? []);
+  const committerJobs = modules.flatMap((m) => m.api.committerJobs ?? []);
 
   return Object.freeze({
     modules,
@@ -153,13 +162,14 @@ export function composeZizhuModules(modules: readonly ZizhuModuleDefinition[]): 
     entities,
     migrations,
     resolvers,
+    committerJobs,
     projections: (config: ZizhuConfig) => modules.flatMap((m) => m.projections(config)),
     jobHandlers: (deps: ModuleJobDeps) => modules.flatMap((m) => m.jobs(deps)),
     apiModules: () => modules.filter((m) => hasApi(m.api)).map(apiModuleOf),
   });
 }
 
-const hasApi = (api: ModuleApi) => Boolean(api.providers?.length || api.resolvers?.length || api.controllers?.length);
+const hasApi = (api: ModuleApi) => Boolean(api.providers?.length || api.resolvers?.length || api.controllers?.length || api.committerJobs?.length);
 
 /** A Nest module of its own per business module (its providers private to it unless it exports them). */
 function apiModuleOf(definition: ZizhuModuleDefinition): DynamicModule {
@@ -167,11 +177,11 @@ function apiModuleOf(definition: ZizhuModuleDefinition): DynamicModule {
   // A class per module: Nest tells modules apart by their class.
   const moduleClass = { [name]: class {} }[name];
   Module({})(moduleClass);
-  const { imports = [], providers = [], resolvers = [], controllers = [] } = definition.api;
+  const { imports = [], providers = [], resolvers = [], controllers = [], committerJobs = [] } = definition.api;
   return {
     module: moduleClass,
     imports: [AuthModule, ...(definition.entities.length > 0 ? [TypeOrmModule.forFeature([...definition.entities] as Type[])] : []), ...imports],
-    providers: [...providers, ...resolvers],
+    providers: [...providers, ...resolvers, ...committerJobs],
     controllers: [...controllers],
   };
 }

@@ -21,3 +21,12 @@ export interface JobHandler<Q extends QueueName = QueueName> {
 
 /** A handler of any queue, with its payload type still tied to its queue. */
 export type AnyJobHandler = { [Q in QueueName]: JobHandler<Q> }[QueueName];
+
+/** A handler of a queue the committer runs (QueueSettings.consumer `committer`). */
+export interface CommitterJobHandler<Q extends QueueName = QueueName> extends JobHandler<Q> {
+  /**
+   * Called each time this process starts committing (at boot, or on taking the ledger over):
+   * catches up on work whose job was lost (a Redis that restarted empty).
+   */
+  onCommitterStart?(): Promise<unknown>;
+}

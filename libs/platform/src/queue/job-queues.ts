@@ -30,6 +30,8 @@ export interface OutboxJob {
   queue: QueueName;
   jobId: string;
   payload: unknown;
+  /** Not before (ms since the epoch): a delayed BullMQ job. */
+  runAt?: number;
 }
 
 /**
@@ -76,11 +78,13 @@ export class JobQueues {
     return queue;
   }
 
-  /** BullMQ options of a job: its deterministic id, retries with exponential backoff, retention. */
-  jobOptions(queue: QueueName, jobId: string): JobsOptions {
+  /** BullMQ options of a job: its deterministic id, when it may run, retries with exponential backoff, retention. */
+  jobOptions(queue: QueueName, jobId: string, runAt?: number): JobsOptions {
     const s = settingsOf(queue, this.options.settings);
+    const delay = runAt === undefined ? 0 : Math.max(0, runAt - Date.now());
     return {
       jobId: toBullJobId(jobId),
+      ...(delay > 0 ? { delay } : {}),
       attempts: s.attempts,
       backoff: { type: 'exponential', delay: s.backoffMs },
       // Kept a while so that a re-dispatch of the same id (a relay crash between add and mark) is a no-op.
@@ -94,7 +98,7 @@ export class JobQueues {
     const byQueue = new Map<QueueName, OutboxJob[]>();
     for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
     for (const [name, batch] of byQueue) {
-      await this.queue(name).addBulk(batch.map((j) => ({ name, data: j.payload, opts: this.jobOptions(name, j.jobId) })));
+      await this.queue(name).addBulk(batch.map((j) => ({ name, data: j.payload, opts: this.jobOptions(name, j.jobId, j.runAt) })));
     }
   }
 

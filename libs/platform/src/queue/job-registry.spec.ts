@@ -3,7 +3,7 @@ import type { JobHandler } from './job-handler.js';
 import { fromBullJobId, jobId, toBullJobId } from './job-id.js';
 import { createJobRegistry, JobRegistryError } from './job-registry.js';
 import { startWorkers } from './job-workers.js';
-import { QueueName } from './queue.types.js';
+import { QUEUE_SETTINGS, QueueName } from './queue.types.js';
 
 class DeliverCheckpoint implements JobHandler<QueueName.CHECKPOINT_WEBHOOK> {
   readonly queue = QueueName.CHECKPOINT_WEBHOOK;
@@ -17,30 +17,52 @@ class Cleanup implements JobHandler<QueueName.CLEANUP> {
   readonly queue = QueueName.CLEANUP;
   async handle() {}
 }
+class DeliverEvent implements JobHandler<QueueName.EVENT_WEBHOOK> {
+  readonly queue = QueueName.EVENT_WEBHOOK;
+  async handle() {}
+}
+class ExpireEnvelope implements JobHandler<QueueName.EVIDENCE_ENVELOPE_EXPIRY> {
+  readonly queue = QueueName.EVIDENCE_ENVELOPE_EXPIRY;
+  async handle() {}
+}
 
 describe('job registry: every queue has exactly one handler', () => {
-  it('maps each queue to its handler', () => {
+  it('maps each queue the workers run to its handler', () => {
     const deliver = new DeliverCheckpoint();
     const cleanup = new Cleanup();
-    const registry = createJobRegistry([cleanup, deliver]);
+    const event = new DeliverEvent();
+    const registry = createJobRegistry([cleanup, deliver, event]);
     expect(registry.get(QueueName.CHECKPOINT_WEBHOOK)).toBe(deliver);
     expect(registry.get(QueueName.CLEANUP)).toBe(cleanup);
+    expect(registry.get(QueueName.EVENT_WEBHOOK)).toBe(event);
+    expect([...registry.keys()]).not.toContain(QueueName.EVIDENCE_ENVELOPE_EXPIRY);
   });
 
   it('refuses a missing handler, naming the queue', () => {
-    expect(() => createJobRegistry([new DeliverCheckpoint()])).toThrow(new JobRegistryError(['cleanup (QueueName.CLEANUP)'], [], []));
-    expect(() => createJobRegistry([new DeliverCheckpoint()])).toThrow('no handler for queue cleanup (QueueName.CLEANUP)');
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new DeliverEvent()])).toThrow(new JobRegistryError(['cleanup (QueueName.CLEANUP)'], [], []));
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new DeliverEvent()])).toThrow('no handler for queue cleanup (QueueName.CLEANUP)');
   });
 
   it('refuses a duplicate handler, naming the queue and both handlers', () => {
-    expect(() => createJobRegistry([new DeliverCheckpoint(), new AnotherDelivery(), new Cleanup()])).toThrow(
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new AnotherDelivery(), new Cleanup(), new DeliverEvent()])).toThrow(
       'more than one handler for queue checkpoint-webhook (DeliverCheckpoint, AnotherDelivery)',
     );
   });
 
   it('refuses a handler of a queue that is not in the enum', () => {
     const stray = { queue: 'send-fax', handle: async () => {} } as unknown as JobHandler<QueueName.CLEANUP>;
-    expect(() => createJobRegistry([new DeliverCheckpoint(), new Cleanup(), stray])).toThrow('handlers for unknown queue send-fax');
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new Cleanup(), new DeliverEvent(), stray])).toThrow('handlers for unknown queue send-fax');
+  });
+
+  it("checks the committer's queues apart: each consumer has its own handlers, and refuses the other's", () => {
+    const expire = new ExpireEnvelope();
+    expect(QUEUE_SETTINGS[QueueName.EVIDENCE_ENVELOPE_EXPIRY].consumer).toBe('committer');
+    expect([...createJobRegistry([expire], 'committer').entries()]).toEqual([[QueueName.EVIDENCE_ENVELOPE_EXPIRY, expire]]);
+    expect(() => createJobRegistry([], 'committer')).toThrow('no handler for queue evidence-envelope-expiry (QueueName.EVIDENCE_ENVELOPE_EXPIRY)');
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new Cleanup(), new DeliverEvent(), expire])).toThrow(
+      'handlers for unknown queue evidence-envelope-expiry (ExpireEnvelope) (the committer runs it, not the worker)',
+    );
+    expect(() => createJobRegistry([expire, new Cleanup()], 'committer')).toThrow('cleanup (Cleanup) (the worker runs it, not the committer)');
   });
 
   it('stops worker boot before it touches Redis', () => {

@@ -6,10 +6,10 @@ import { withTimeout } from './job-queues.js';
 import { reconnectQuickly } from './redis-connection.js';
 import {
   DEFAULT_QUEUE_PREFIX,
-  QUEUE_NAMES,
   settingsOf,
   stderrQueueLogger,
   type QueueConnection,
+  type QueueConsumer,
   type QueueLogger,
   type QueueName,
   type QueueSettingsOverrides,
@@ -20,6 +20,8 @@ export interface JobWorkersOptions {
   logger?: QueueLogger;
   /** How often schedules are checked (and re-created if Redis lost them). Default 60 s. */
   scheduleCheckMs?: number;
+  /** Whose queues to run: the job workers' (default) or the committer's (QueueSettings.consumer). */
+  consumer?: QueueConsumer;
 }
 
 export interface JobWorkers {
@@ -31,17 +33,18 @@ export interface JobWorkers {
 }
 
 /**
- * Starts one BullMQ worker per queue, after checking that every queue has exactly one handler
- * (throws JobRegistryError otherwise, before touching Redis). Queues with a schedule get their
- * job scheduler upserted (in the background, retried while Redis is down).
+ * Starts one BullMQ worker per queue of one consumer, after checking that each of them has exactly
+ * one handler (throws JobRegistryError otherwise, before touching Redis). Queues with a schedule
+ * get their job scheduler upserted (in the background, retried while Redis is down).
  */
 export function startWorkers(handlers: readonly AnyJobHandler[], connection: QueueConnection, options: JobWorkersOptions = {}): JobWorkers {
-  const registry = createJobRegistry(handlers);
+  const consumer = options.consumer ?? 'worker';
+  const registry = createJobRegistry(handlers, consumer);
   const logger = options.logger ?? stderrQueueLogger;
   const prefix = connection.prefix ?? DEFAULT_QUEUE_PREFIX;
   const redis = { url: connection.url, maxRetriesPerRequest: null, retryStrategy: reconnectQuickly };
   const workers = new Map<QueueName, Worker>();
-  for (const queue of QUEUE_NAMES) {
+  for (const queue of registry.keys()) {
     const handler = registry.get(queue) as JobHandler;
     const settings = settingsOf(queue, options.settings);
     const worker = new Worker(
@@ -71,7 +74,7 @@ export function startWorkers(handlers: readonly AnyJobHandler[], connection: Que
     workers.set(queue, worker);
   }
 
-  const schedules = new ScheduleKeeper(connection.url, prefix, options.settings, logger, options.scheduleCheckMs);
+  const schedules = new ScheduleKeeper([...registry.keys()], connection.url, prefix, options.settings, logger, options.scheduleCheckMs);
   return {
     workers,
     scheduled: schedules.started,
@@ -109,13 +112,14 @@ class ScheduleKeeper {
   private warned = false;
 
   constructor(
+    names: readonly QueueName[],
     url: string,
     prefix: string,
     private readonly overrides: QueueSettingsOverrides | undefined,
     private readonly logger: QueueLogger,
     private readonly checkEveryMs = 60_000,
   ) {
-    for (const name of QUEUE_NAMES) {
+    for (const name of names) {
       if (!settingsOf(name, overrides).schedule) continue;
       const queue = new Queue(name, { connection: { url, maxRetriesPerRequest: null, retryStrategy: reconnectQuickly }, prefix });
       queue.on('error', () => {});

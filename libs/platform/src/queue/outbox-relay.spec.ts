@@ -9,6 +9,7 @@ import { OutboxRelay } from './outbox-relay.js';
 import { enqueueInTransaction, ensureOutboxSchema } from './outbox.js';
 import { QueueName, type CheckpointWebhookPayload, type QueueSettingsOverrides } from './queue.types.js';
 import { deletePrefix, LocalRedis, testPrefix } from './testing/local-redis.js';
+import { withIdleHandlers } from './testing/idle-handlers.js';
 import { startJobRuntime } from './worker-process.js';
 
 /** Records every run, by job id. */
@@ -19,11 +20,6 @@ class RecordingHandler implements JobHandler<QueueName.CHECKPOINT_WEBHOOK> {
     this.runs.set(context.jobId, (this.runs.get(context.jobId) ?? 0) + 1);
   }
 }
-class IdleCleanup implements JobHandler<QueueName.CLEANUP> {
-  readonly queue = QueueName.CLEANUP;
-  async handle() {}
-}
-
 const payload = (height: number): CheckpointWebhookPayload => ({ url: 'http://127.0.0.1:9/none', channel: 'notary', height, treeSize: height, checkpoint: `note ${height}` });
 const FAST: QueueSettingsOverrides = { [QueueName.CHECKPOINT_WEBHOOK]: { backoffMs: 20 }, [QueueName.CLEANUP]: { schedule: undefined } };
 
@@ -91,9 +87,31 @@ describe('transactional outbox and relay', () => {
     }
   });
 
+  it('hands a job with a not-before time to BullMQ as a delayed job, which runs once that time has passed', async () => {
+    const handler = new RecordingHandler();
+    const runtime = startJobRuntime({ pool, connection: { url: redis.url, prefix: `${prefix}-delay` }, handlers: withIdleHandlers([handler]), settings: FAST, relayIntervalMs: 50, logger: quiet });
+    try {
+      const runAt = Date.now() + 1_500;
+      expect(await enqueueInTransaction(pool, QueueName.CHECKPOINT_WEBHOOK, jobId('later', 1), payload(1), { runAt })).toBe(true);
+      expect(await enqueueInTransaction(pool, QueueName.CHECKPOINT_WEBHOOK, jobId('now', 1), payload(2))).toBe(true);
+      const { rows } = await pool.query<{ job_id: string; run_at: Date | null }>("SELECT job_id, run_at FROM job_outbox WHERE job_id IN ('later:1', 'now:1') ORDER BY job_id");
+      expect(rows.map((r) => [r.job_id, r.run_at?.getTime() ?? null])).toEqual([['later:1', runAt], ['now:1', null]]);
+      expect(await waitFor(() => (handler.runs.has('now:1') ? true : undefined), 5_000)).toBe(true);
+      // Dispatched at once, delayed in Redis (not held back in PostgreSQL).
+      expect(await waitFor(async () => ((await undispatched()) === 0 ? true : undefined), 5_000)).toBe(true);
+      expect((await runtime.queues.depths(pool)).find((d) => d.queue === QueueName.CHECKPOINT_WEBHOOK)).toMatchObject({ delayed: 1, outbox: 0 });
+      expect(handler.runs.has('later:1')).toBe(false);
+      expect(await waitFor(() => (handler.runs.has('later:1') ? Date.now() : undefined), 5_000)).toBeGreaterThanOrEqual(runAt);
+    } finally {
+      await runtime.stop();
+      await deletePrefix(redis.url, `${prefix}-delay`).catch(() => {});
+      await pool.query('DELETE FROM job_outbox');
+    }
+  });
+
   it('keeps jobs in the outbox while Redis is down and runs every one when it returns, none twice', async () => {
     const handler = new RecordingHandler();
-    const runtime = startJobRuntime({ pool, connection: { url: redis.url, prefix }, handlers: [handler, new IdleCleanup()], settings: FAST, relayIntervalMs: 50, logger: quiet });
+    const runtime = startJobRuntime({ pool, connection: { url: redis.url, prefix }, handlers: withIdleHandlers([handler]), settings: FAST, relayIntervalMs: 50, logger: quiet });
     try {
       const before = Array.from({ length: 10 }, (_, i) => jobId('before', i));
       for (const [i, id] of before.entries()) await enqueueInTransaction(pool, QueueName.CHECKPOINT_WEBHOOK, id, payload(i));

@@ -102,15 +102,15 @@ export class OutboxRelay {
     try {
       await client.query('BEGIN');
       try {
-        const { rows } = await client.query<{ id: string; queue: QueueName; job_id: string; payload: unknown }>(
-          `SELECT id, queue, job_id, payload FROM job_outbox
+        const { rows } = await client.query<{ id: string; queue: QueueName; job_id: string; payload: unknown; run_at: Date | null }>(
+          `SELECT id, queue, job_id, payload, run_at FROM job_outbox
             WHERE dispatched_at IS NULL AND queue = ANY($1::text[])
             ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
           // Rows of a queue this version does not know wait for one that does, without blocking the rest.
           [QUEUE_NAMES, this.batchSize],
         );
         if (rows.length > 0) {
-          const jobs: OutboxJob[] = rows.map((r) => ({ queue: r.queue, jobId: r.job_id, payload: r.payload }));
+          const jobs: OutboxJob[] = rows.map((r) => ({ queue: r.queue, jobId: r.job_id, payload: r.payload, ...(r.run_at ? { runAt: r.run_at.getTime() } : {}) }));
           await withTimeout(this.options.queues.addFromOutbox(jobs), this.dispatchTimeoutMs);
           await client.query('UPDATE job_outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
         }

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS job_outbox (
   created_at timestamptz NOT NULL DEFAULT now(),
   dispatched_at timestamptz
 );
+ALTER TABLE job_outbox ADD COLUMN IF NOT EXISTS run_at timestamptz;
 CREATE INDEX IF NOT EXISTS job_outbox_pending_idx ON job_outbox (id) WHERE dispatched_at IS NULL;
 CREATE INDEX IF NOT EXISTS job_outbox_dispatched_idx ON job_outbox (dispatched_at) WHERE dispatched_at IS NOT NULL;
 `;
@@ -52,19 +53,26 @@ export async function ensureOutboxSchema(db: pg.Pool | pg.ClientBase): Promise<v
  * projection, or a use case's). Idempotent: a job id already in the outbox is left alone.
  * Resolves true when this call added the job.
  */
-export async function enqueueInTransaction<Q extends QueueName>(sql: SqlClient, queue: Q, jobId: string, payload: JobPayloads[Q]): Promise<boolean> {
-  return (await enqueueManyInTransaction(sql, queue, [{ jobId, payload }])) === 1;
+export async function enqueueInTransaction<Q extends QueueName>(sql: SqlClient, queue: Q, jobId: string, payload: JobPayloads[Q], options: { runAt?: number } = {}): Promise<boolean> {
+  return (await enqueueManyInTransaction(sql, queue, [{ jobId, payload, runAt: options.runAt }])) === 1;
+}
+
+export interface OutboxEntry<Q extends QueueName> {
+  jobId: string;
+  payload: JobPayloads[Q];
+  /** Not before this time (ms since the epoch): the relay hands it to BullMQ as a delayed job. */
+  runAt?: number;
 }
 
 /** Several jobs of one queue in one statement; resolves with how many were new. */
-export async function enqueueManyInTransaction<Q extends QueueName>(sql: SqlClient, queue: Q, jobs: readonly { jobId: string; payload: JobPayloads[Q] }[]): Promise<number> {
+export async function enqueueManyInTransaction<Q extends QueueName>(sql: SqlClient, queue: Q, jobs: readonly OutboxEntry<Q>[]): Promise<number> {
   if (jobs.length === 0) return 0;
   for (const job of jobs) checkedJobId(...job.jobId.split(':'));
   const { rowCount } = await sql.query(
-    `INSERT INTO job_outbox (queue, job_id, payload)
-     SELECT $1, j, p FROM unnest($2::text[], $3::jsonb[]) AS t(j, p)
+    `INSERT INTO job_outbox (queue, job_id, payload, run_at)
+     SELECT $1, j, p, to_timestamp(r / 1000.0) FROM unnest($2::text[], $3::jsonb[], $4::bigint[]) AS t(j, p, r)
      ON CONFLICT (job_id) DO NOTHING`,
-    [queue, jobs.map((j) => j.jobId), jobs.map((j) => JSON.stringify(j.payload))],
+    [queue, jobs.map((j) => j.jobId), jobs.map((j) => JSON.stringify(j.payload)), jobs.map((j) => (j.runAt === undefined ? null : Math.trunc(j.runAt)))],
   );
   return rowCount ?? 0;
 }

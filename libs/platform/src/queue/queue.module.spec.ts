@@ -7,8 +7,9 @@ import type { JobContext, JobHandler } from './job-handler.js';
 import { jobId } from './job-id.js';
 import { enqueueInTransaction, ensureOutboxSchema } from './outbox.js';
 import { QueueModule, QueueService, type QueueModuleOptions } from './queue.module.js';
-import { QueueName, type CheckpointWebhookPayload } from './queue.types.js';
+import { QUEUE_NAMES, QueueName, type CheckpointWebhookPayload } from './queue.types.js';
 import { deletePrefix, testPrefix } from './testing/local-redis.js';
+import { withIdleHandlers } from './testing/idle-handlers.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -20,11 +21,6 @@ class Recorder implements JobHandler<QueueName.CHECKPOINT_WEBHOOK> {
     this.ran.push(context.jobId);
   }
 }
-class IdleCleanup implements JobHandler<QueueName.CLEANUP> {
-  readonly queue = QueueName.CLEANUP;
-  async handle() {}
-}
-
 describe('QueueModule (NestJS)', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
@@ -59,13 +55,13 @@ describe('QueueModule (NestJS)', () => {
 
   it('runs the relay and the workers in the application, reports depths, and stops with it', async () => {
     const recorder = new Recorder();
-    const app = await NestFactory.createApplicationContext(QueueModule.forRootAsync({ useFactory: () => options({ handlers: [recorder, new IdleCleanup()] }) }), { logger: false });
+    const app = await NestFactory.createApplicationContext(QueueModule.forRootAsync({ useFactory: () => options({ handlers: withIdleHandlers([recorder]) }) }), { logger: false });
     try {
       await enqueueInTransaction(pool, QueueName.CHECKPOINT_WEBHOOK, jobId('nest', 1), { url: 'http://127.0.0.1:9/', channel: 'notary', height: 1, treeSize: 1, checkpoint: 'note' });
       expect(await waitFor(() => (recorder.ran.length === 1 ? true : undefined), 10_000)).toBe(true);
       expect(recorder.ran).toEqual(['nest:1']);
       const depths = await app.get(QueueService).depths();
-      expect(depths.map((d) => d.queue).sort()).toEqual([QueueName.CHECKPOINT_WEBHOOK, QueueName.CLEANUP]);
+      expect(depths.map((d) => d.queue).sort()).toEqual([...QUEUE_NAMES].sort());
       expect(depths.every((d) => d.outbox === 0 && d.waiting === 0)).toBe(true);
     } finally {
       await app.close();
@@ -74,7 +70,7 @@ describe('QueueModule (NestJS)', () => {
 
   it('an API-only process (runWorkers: false) runs no workers: jobs wait in the outbox', async () => {
     const recorder = new Recorder();
-    const app = await NestFactory.createApplicationContext(QueueModule.forRootAsync({ useFactory: () => options({ handlers: [recorder, new IdleCleanup()], runWorkers: false }) }), { logger: false });
+    const app = await NestFactory.createApplicationContext(QueueModule.forRootAsync({ useFactory: () => options({ handlers: withIdleHandlers([recorder]), runWorkers: false }) }), { logger: false });
     try {
       await enqueueInTransaction(pool, QueueName.CHECKPOINT_WEBHOOK, jobId('api-only', 1), { url: 'http://127.0.0.1:9/', channel: 'notary', height: 1, treeSize: 1, checkpoint: 'note' });
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -96,7 +96,7 @@ export class QueueModule {
         { provide: JobQueues, useFactory: (o: QueueModuleOptions) => new JobQueues(o.connection, { settings: o.settings, logger: o.logger }), inject: [QUEUE_MODULE_OPTIONS] },
         QueueService,
       ],
-      exports: [QueueService, JobQueues],
+      exports: [QueueService, JobQueues, QUEUE_MODULE_OPTIONS],
     };
   }
 }

@@ -9,6 +9,7 @@ import { enqueueInTransaction, ensureOutboxSchema } from './outbox.js';
 import { QueueName, type CheckpointWebhookPayload, type QueueSettingsOverrides } from './queue.types.js';
 import { deletePrefix, testPrefix } from './testing/local-redis.js';
 import { runWorkerProcess } from './worker-process.js';
+import { withIdleHandlers } from './testing/idle-handlers.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
 const NO_SCHEDULE: QueueSettingsOverrides = { [QueueName.CLEANUP]: { schedule: undefined } };
@@ -27,11 +28,6 @@ class SlowHandler implements JobHandler<QueueName.CHECKPOINT_WEBHOOK> {
     this.finished.push(context.jobId);
   }
 }
-class IdleCleanup implements JobHandler<QueueName.CLEANUP> {
-  readonly queue = QueueName.CLEANUP;
-  async handle() {}
-}
-
 describe('runWorkerProcess', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
@@ -56,7 +52,7 @@ describe('runWorkerProcess', () => {
       runWorkerProcess({
         pool,
         connection: { url: REDIS, prefix },
-        handlers: [handler, new IdleCleanup()],
+        handlers: withIdleHandlers([handler]),
         settings: NO_SCHEDULE,
         logger: quiet,
         relayIntervalMs: 50,
@@ -86,8 +82,8 @@ describe('runWorkerProcess', () => {
       const pg = (await import('pg')).default;
       const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
       const slow = { queue: 'checkpoint-webhook', async handle(_p, c) { console.log('START ' + c.jobId); await new Promise((r) => setTimeout(r, 800)); console.log('DONE ' + c.jobId); } };
-      const idle = { queue: 'cleanup', async handle() {} };
-      runWorkerProcess({ pool, connection: { url: ${JSON.stringify(REDIS)}, prefix: ${JSON.stringify(prefix)} }, handlers: [slow, idle],
+      const { withIdleHandlers } = await import(${JSON.stringify(new URL('./testing/idle-handlers.ts', import.meta.url).href)});
+      runWorkerProcess({ pool, connection: { url: ${JSON.stringify(REDIS)}, prefix: ${JSON.stringify(prefix)} }, handlers: withIdleHandlers([slow]),
         settings: { cleanup: { schedule: undefined } }, relayIntervalMs: 50, onShutdown: () => pool.end() });
       console.log('READY');`;
     const child = spawn(process.execPath, ['--import', `data:text/javascript,import{register}from'node:module';register(${JSON.stringify(hooks)})`, '--input-type=module', '-e', script], {
