@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue, type TxReceipt } from '@zizhu/chain';
+import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue } from '@zizhu/chain';
 import { EvidenceContract, type DigestAlg, type EvidenceDigest } from '@zizhu/contract-evidence';
 import { toBase64 } from '@zizhu/crypto';
 import {
@@ -10,6 +10,7 @@ import {
   LedgerService,
   UserEntity,
   badInput,
+  committed,
   decodeCursor,
   encodeCursor,
   forbidden,
@@ -360,12 +361,6 @@ export class EvidenceService {
   assertIssuerOrHolder(principal: Principal, record: EvidenceRecordEntity): void {
     if (principal.org !== record.issuer && principal.org !== record.holder) throw forbidden(`only ${record.issuer} or ${record.holder} may do this for evidence ${record.id}`, 'NOT_ISSUER_OR_HOLDER');
   }
-}
-
-/** A REVERTED transaction (it stays in the log with its reason) answers CONFLICT with the contract's reason. */
-export function committed(receipt: TxReceipt): TxReceipt {
-  if (receipt.status !== 'COMMITTED') throw new AppError('CONFLICT', receipt.error?.message ?? `transaction ${receipt.hash} was ${receipt.status}`, receipt.error?.code ?? receipt.status);
-  return receipt;
 }
 
 function anchoredFrom(row: EvidenceRecordEntity, created: boolean): AnchoredEvidenceModel {

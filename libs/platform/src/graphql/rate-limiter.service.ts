@@ -18,6 +18,8 @@ export class RateLimiterService implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimiter');
   private readonly redis: Redis;
   private readonly limiter: RateLimiterRedis;
+  private readonly keyPrefix: string;
+  private readonly named = new Map<string, RateLimiterRedis>();
   private redisDown = false;
 
   constructor(@Inject(ZIZHU_CONFIG) config: ZizhuConfig) {
@@ -38,22 +40,33 @@ export class RateLimiterService implements OnModuleDestroy {
       if (this.redisDown) this.logger.log('Redis is back; rate limits are shared again');
       this.redisDown = false;
     });
-    const points = config.RATE_LIMIT_PER_MINUTE;
-    const keyPrefix = `zizhu:rl:${config.CONSORTIUM_ID}`;
-    this.limiter = new RateLimiterRedis({
-      storeClient: this.redis,
-      points,
-      duration: 60,
-      keyPrefix,
-      insuranceLimiter: new RateLimiterMemory({ points, duration: 60, keyPrefix }),
-    });
+    this.keyPrefix = `zizhu:rl:${config.CONSORTIUM_ID}`;
+    this.limiter = this.perMinute(this.keyPrefix, config.RATE_LIMIT_PER_MINUTE);
+  }
+
+  private perMinute(keyPrefix: string, points: number): RateLimiterRedis {
+    return new RateLimiterRedis({ storeClient: this.redis, points, duration: 60, keyPrefix, insuranceLimiter: new RateLimiterMemory({ points, duration: 60, keyPrefix }) });
   }
 
   /** Counts one operation for the caller; RATE_LIMITED once the minute's budget is spent. */
-  async consume(ctx: RequestContext): Promise<void> {
+  consume(ctx: RequestContext): Promise<void> {
+    return this.consumeFrom(this.limiter, ctx);
+  }
+
+  /**
+   * Counts one operation for the caller in a budget of its own (a module's access layer, say
+   * lending's terminal users), on top of the per-caller one: `points` per minute under `name`.
+   */
+  consumeNamed(name: string, points: number, ctx: RequestContext): Promise<void> {
+    let limiter = this.named.get(name);
+    if (!limiter) this.named.set(name, (limiter = this.perMinute(`${this.keyPrefix}:${name}`, points)));
+    return this.consumeFrom(limiter, ctx);
+  }
+
+  private async consumeFrom(limiter: RateLimiterRedis, ctx: RequestContext): Promise<void> {
     const key = ctx.principal ? `${ctx.principal.kind}:${ctx.principal.id}` : `ip:${ctx.ip}`;
     try {
-      await this.limiter.consume(key);
+      await limiter.consume(key);
     } catch (e) {
       if (e instanceof RateLimiterRes) {
         const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));

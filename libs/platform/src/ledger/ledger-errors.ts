@@ -1,4 +1,4 @@
-import { LedgerError, TransactionRefused, type RefusalCode } from '@zizhu/chain';
+import { LedgerError, TransactionRefused, type RefusalCode, type TxReceipt } from '@zizhu/chain';
 import { AppError, type ErrorCode } from '../graphql/errors.js';
 
 const REFUSAL_CODES: Record<RefusalCode, ErrorCode> = {
@@ -38,4 +38,10 @@ export function ledgerErrorToAppError(e: unknown): AppError | undefined {
 /** Rethrows an engine error as an AppError, anything else unchanged. */
 export function rethrowLedgerError(e: unknown): never {
   throw ledgerErrorToAppError(e) ?? e;
+}
+
+/** A REVERTED transaction (it stays in the log with its reason) answers CONFLICT with the contract's reason. */
+export function committed(receipt: TxReceipt): TxReceipt {
+  if (receipt.status !== 'COMMITTED') throw new AppError('CONFLICT', receipt.error?.message ?? `transaction ${receipt.hash} was ${receipt.status}`, receipt.error?.code ?? receipt.status);
+  return receipt;
 }
