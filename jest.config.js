@@ -17,6 +17,7 @@ export default {
     '^@zizhu/platform$': '<rootDir>/libs/platform/src/index.ts',
     '^@zizhu/migrations$': '<rootDir>/migrations/src/index.ts',
     '^@zizhu/evidence$': '<rootDir>/libs/evidence/src/index.ts',
+    '^@zizhu/lending$': '<rootDir>/libs/lending/src/index.ts',
     '^@zizhu/node$': '<rootDir>/apps/node/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

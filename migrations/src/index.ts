@@ -5,6 +5,7 @@ import { CreateNotaryReadModels1795435200000 } from './1795435200000-CreateNotar
 import { CreateEvidenceReadModels1795525200000 } from './1795525200000-CreateEvidenceReadModels.js';
 import { CreateWebhookEndpoints1795601400000 } from './1795601400000-CreateWebhookEndpoints.js';
 import { AddJobOutboxRunAt1795601500000 } from './1795601500000-AddJobOutboxRunAt.js';
+import { CreateLendingReadModels1795700000000 } from './1795700000000-CreateLendingReadModels.js';
 
 /**
  * One timeline for the whole node (append, never edit), grouped by the module that owns the
@@ -25,3 +26,6 @@ export const NOTARY_MIGRATIONS = [CreateNotaryReadModels1795435200000];
 
 /** The evidence module's read models and custody of originals. */
 export const EVIDENCE_MIGRATIONS = [CreateEvidenceReadModels1795525200000];
+
+/** The lending module's read models, supervisory figures, reconciliations and terminal users. */
+export const LENDING_MIGRATIONS = [CreateLendingReadModels1795700000000];

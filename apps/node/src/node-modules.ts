@@ -11,6 +11,7 @@ import {
   defineZizhuModule,
 } from '@zizhu/platform';
 import { EVIDENCE_MODULE } from '@zizhu/evidence';
+import { LENDING_MODULE } from '@zizhu/lending';
 import { NOTARY_MODULE } from './notary/notary.module.js';
 
 /**
@@ -29,7 +30,7 @@ export const NODE_CORE = defineZizhuModule({
 });
 
 /** Every module this node runs, in order (a business module is added here, once). */
-export const NODE_MODULES = [NODE_CORE, NOTARY_MODULE, EVIDENCE_MODULE];
+export const NODE_MODULES = [NODE_CORE, NOTARY_MODULE, EVIDENCE_MODULE, LENDING_MODULE];
 
 /** The modules put together and checked (names, channels, contracts, entities, migrations unique). */
 export const NODE = composeZizhuModules(NODE_MODULES);

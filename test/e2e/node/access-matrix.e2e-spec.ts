@@ -5,15 +5,19 @@ import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSor
 import { SCHEMA_FILE } from '@zizhu/node';
 import { signTransaction } from '@zizhu/chain';
 import type { Keystore } from '@zizhu/crypto';
+import { LendingOverdueJob } from '@zizhu/lending';
+import { LendingClient, YUAN, residentId, vin } from '../lending/lending-support.js';
 import { startTestNode, subscribe, type Credentials, type GraphQLResponse, type TestNode } from '../../support/node.js';
 
 /**
  * Roles × every operation. The operation list comes from the running node's schema: an operation
  * added later without a row here fails the test. A denied call must answer UNAUTHENTICATED (no
  * credentials) or FORBIDDEN, and no data for the field; an allowed one must answer without error.
+ * bank-a's roles, the regulator's admin (otherAdmin), and lending's terminal layer: platform-a's
+ * `borrower` and `lender` users, each linked to its customer.
  */
 
-const WHO = ['anonymous', 'viewer', 'auditor', 'operator', 'operatorKey', 'admin', 'otherAdmin'] as const;
+const WHO = ['anonymous', 'viewer', 'auditor', 'operator', 'operatorKey', 'admin', 'otherAdmin', 'borrower', 'lender'] as const;
 type Who = (typeof WHO)[number];
 type OperationType = 'query' | 'mutation' | 'subscription';
 
@@ -40,6 +44,13 @@ const ADMINS: Who[] = ['admin', 'otherAdmin'];
 const BANK_ADMIN: Who[] = ['admin'];
 /** bank-a's submitters: an issuer (BANK) of evidence, and the issuer of the records the rows act on; the regulator is not. */
 const BANK_SUBMITTERS: Who[] = ['operator', 'operatorKey', 'admin'];
+/** Lending: the regulator's operations (its admin here). */
+const REGULATOR: Who[] = ['otherAdmin'];
+/** Lending: a platform's own operations; bank-a and the regulator are refused (test/e2e/lending covers the platforms). */
+const PLATFORMS_ONLY: Who[] = [];
+/** Lending's terminal layer. */
+const TERMINAL: Who[] = ['borrower', 'lender'];
+const DAY = 86_400_000;
 
 describe('access matrix: roles × every GraphQL operation', () => {
   let t: TestNode;
@@ -78,6 +89,79 @@ describe('access matrix: roles × every GraphQL operation', () => {
   }
   let evidenceId: string;
   let envelopeId: string;
+  /** How far the node's clock is ahead: 40 days for a moment, while the overdue job marks the set-up's first loans. */
+  let shift = 0;
+  const lending = {} as {
+    client: LendingClient;
+    customer: string;
+    collateral: string;
+    openListing: string;
+    borrowerLoan: string;
+    lenderClaim: string;
+    otherLender: string;
+    offeredClaim: { loanId: string; claimId: string };
+    overdueLoans: string[];
+  };
+
+  /**
+   * Lending as the rows need it: bank-a custodian of platform-a and platform-b; three loans marked
+   * overdue by the overdue job on a clock 40 days ahead (for declareLoanDefault; the lending
+   * channel's block time stays there); then a loan of the terminal borrower funded by the terminal
+   * lender, a claim offered to that lender, an open listing, a collateral, a custody account; and
+   * the terminal users, linked.
+   */
+  async function setUpLending(): Promise<void> {
+    const c = new LendingClient(t);
+    lending.client = c;
+    await c.loginAdmins(['bank-a', 'platform-a']);
+    await c.onboard('bank-a', 'platform-a');
+    await c.ok('bank-a', 'mutation($i: RegisterLendingPlatformInput!) { registerLendingPlatform(input: $i) { status } }', {
+      i: { org: 'platform-b', registrationNo: '91110000PLATFORMB', name: 'Platform B', filingStatus: 'FILED', custodyAgreementRef: 'CUST-platform-b' },
+    });
+    await c.ok('bank-a', 'mutation { approveLendingPlatform(org: "platform-b") { status } }');
+    const funder = await c.customer('platform-a', ['LENDER']);
+    await c.deposit('bank-a', funder, 1_000_000n * YUAN);
+    const fund = async (borrower: string, amount: bigint, lender = funder) => {
+      const listed = await c.list('platform-a', borrower, amount, { fundingDeadline: Date.now() + 60 * DAY });
+      expect(listed.body.errors).toBeUndefined();
+      await c.bid('platform-a', listed.body.data!.createLoanListing.id, lender, amount);
+      return listed.body.data!.createLoanListing.id;
+    };
+    lending.overdueLoans = [];
+    for (let i = 0; i < 3; i++) lending.overdueLoans.push(await fund(await c.customer('platform-a', ['BORROWER']), 100n * YUAN));
+    shift = 40 * DAY;
+    expect(await t.node.app.get(LendingOverdueJob, { strict: false }).handle()).toMatchObject({ marked: 3 });
+    shift = 0;
+
+    lending.customer = await c.customer('platform-a', ['LENDER']);
+    await c.deposit('bank-a', lending.customer, 1_000n * YUAN);
+    const borrower = await c.customer('platform-a', ['BORROWER']);
+    const lender = await c.customer('platform-a', ['LENDER']);
+    lending.otherLender = funder;
+    await c.deposit('bank-a', lender, 10_000n * YUAN);
+    lending.borrowerLoan = await fund(borrower, 1_000n * YUAN, lender);
+    const claims = async (loanId: string) => (await c.ok<{ loan: { claims: { id: string }[] } }>('bank-a', 'query($id: String!) { loan(loanId: $id) { claims { id } } }', { id: loanId })).loan.claims;
+    lending.lenderClaim = (await claims(lending.borrowerLoan))[0].id;
+    const otherLoan = await fund(await c.customer('platform-a', ['BORROWER']), 1_000n * YUAN);
+    lending.offeredClaim = { loanId: otherLoan, claimId: (await claims(otherLoan))[0].id };
+    await c.ok('platform-a', 'mutation($i: OfferClaimInput!) { offerClaim(input: $i) { price } }', { i: { ...lending.offeredClaim, buyerId: lender, price: String(1_000n * YUAN) } });
+    lending.openListing = (await c.list('platform-a', await c.customer('platform-a', ['BORROWER']), 5_000n * YUAN, { fundingDeadline: Date.now() + 60 * DAY })).body.data!.createLoanListing.id;
+    lending.collateral = (await c.ok<{ registerCollateral: { collateral: { id: string } } }>('platform-a', 'mutation($i: RegisterCollateralInput!) { registerCollateral(input: $i) { collateral { id } } }', {
+      i: { type: 'VEHICLE', identifier: vin(), appraisedValue: String(100_000n * YUAN), ownerName: 'Owner', ownerNationalId: residentId() },
+    })).registerCollateral.collateral.id;
+    for (const [who, role, customerId] of [
+      ['borrower', 'BORROWER', borrower],
+      ['lender', 'LENDER', lender],
+    ] as const) {
+      await c.ok('platform-a', 'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: { username: `matrix-${who}`, password: `${who}-terminal-password`, roles: [role] } });
+      await c.ok('platform-a', 'mutation($i: LinkTerminalUserInput!) { linkLendingTerminalUser(input: $i) { customerId } }', { i: { username: `matrix-${who}`, customerId } });
+      creds[who] = { token: await t.login('platform-a', `matrix-${who}`, `${who}-terminal-password`) };
+    }
+  }
+  /** As bank-a's admin, ignoring the answer: puts platform-b in the state a suspend or resume row needs. */
+  const setPlatformB = (mutation: 'suspendLendingPlatform(org: "platform-b", reason: "matrix")' | 'resumeLendingPlatform(org: "platform-b")') =>
+    t.gql(`mutation { ${mutation} { status } }`, {}, { token: adminToken });
+  const ID = () => randomBytes(32).toString('hex');
   const CREATE_WEBHOOK = 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }';
   /** A webhook endpoint input subscribed to an event no module emits (no deliveries to port 9). */
   const webhookInput = () => ({ url: `http://127.0.0.1:9/${unique('hook')}`, events: ['matrix.never'] });
@@ -104,7 +188,7 @@ describe('access matrix: roles × every GraphQL operation', () => {
       },
     },
     // Any principal
-    me: { type: 'query', allowed: SIGNED_IN, call: () => ({ query: '{ me { id kind } }' }) },
+    me: { type: 'query', allowed: [...SIGNED_IN, ...TERMINAL], call: () => ({ query: '{ me { id kind } }' }) },
     organizations: { type: 'query', allowed: SIGNED_IN, call: () => ({ query: '{ organizations { id } }' }) },
     // Ledger readers
     channels: { type: 'query', allowed: READERS, call: () => ({ query: '{ channels { name height } }' }) },
@@ -163,6 +247,142 @@ describe('access matrix: roles × every GraphQL operation', () => {
     signEnvelope: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($e: String!) { signEnvelope(envelopeId: $e) { status } }', variables: { e: await newEnvelope() } }) },
     declineEnvelope: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($e: String!) { declineEnvelope(envelopeId: $e, reason: "no") { status } }', variables: { e: await newEnvelope() } }) },
     voidEnvelope: { type: 'mutation', allowed: BANK_SUBMITTERS, call: async () => ({ query: 'mutation($e: String!) { voidEnvelope(envelopeId: $e, reason: "replaced") { status } }', variables: { e: await newEnvelope() } }) },
+    // Lending, operations layer: every member's staff read; the regulator configures and supervises; bank-a is the custodian
+    lendingConfig: { type: 'query', allowed: READERS, call: () => ({ query: '{ lendingConfig { aprCapBps } }' }) },
+    lendingPlatforms: { type: 'query', allowed: READERS, call: () => ({ query: '{ lendingPlatforms { org } }' }) },
+    lendingPlatform: { type: 'query', allowed: READERS, call: () => ({ query: '{ lendingPlatform(org: "platform-a") { status } }' }) },
+    loans: { type: 'query', allowed: READERS, call: () => ({ query: '{ loans(first: 2) { edges { node { id } } } }' }) },
+    loan: { type: 'query', allowed: READERS, call: () => ({ query: 'query($id: String!) { loan(loanId: $id) { status } }', variables: { id: lending.borrowerLoan } }) },
+    collaterals: { type: 'query', allowed: READERS, call: () => ({ query: '{ collaterals(first: 2) { edges { node { id } } } }' }) },
+    collateral: { type: 'query', allowed: READERS, call: () => ({ query: 'query($id: String!) { collateral(id: $id) { status } }', variables: { id: lending.collateral } }) },
+    lendingCustomers: { type: 'query', allowed: READERS, call: () => ({ query: '{ lendingCustomers(first: 2) { edges { node { id } } } }' }) },
+    lendingCustomer: { type: 'query', allowed: READERS, call: () => ({ query: 'query($id: String!) { lendingCustomer(id: $id) { id } }', variables: { id: lending.customer } }) },
+    custodyTotals: { type: 'query', allowed: READERS, call: () => ({ query: '{ custodyTotals { bank } }' }) },
+    custodyReconciliations: { type: 'query', allowed: READERS, call: () => ({ query: '{ custodyReconciliations(first: 2) { edges { node { bank } } } }' }) },
+    lendingDashboard: { type: 'query', allowed: REGULATOR, call: () => ({ query: '{ lendingDashboard { total { outstandingPrincipal } } }' }) },
+    lendingAlerts: { type: 'query', allowed: REGULATOR, call: () => ({ query: '{ lendingAlerts(first: 2) { edges { node { tx } } } }' }) },
+    // A platform's and the regulator's; a bank has none.
+    lendingNotifications: { type: 'query', allowed: REGULATOR, call: () => ({ query: '{ lendingNotifications(first: 2) { edges { node { kind } } } }' }) },
+    configureLending: { type: 'mutation', allowed: REGULATOR, call: () => ({ query: 'mutation { configureLending(input: { graceDays: 3 }) { graceDays } }' }) },
+    publishLpr: {
+      type: 'mutation',
+      allowed: REGULATOR,
+      call: () => ({ query: 'mutation($i: PublishLprInput!) { publishLpr(input: $i) { bps } }', variables: { i: { bps: 345, effectiveFrom: Date.now() + 90 * DAY + ++n * 1000 } } }),
+    },
+    registerLendingPlatform: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: () => ({
+        query: 'mutation($i: RegisterLendingPlatformInput!) { registerLendingPlatform(input: $i) { status } }',
+        variables: { i: { org: 'platform-b', registrationNo: '91110000PLATFORMB', name: 'Platform B', filingStatus: 'FILED', custodyAgreementRef: 'CUST-platform-b' } },
+      }),
+    },
+    updateLendingPlatform: { type: 'mutation', allowed: BANK_SUBMITTERS, call: () => ({ query: 'mutation { updateLendingPlatform(input: { org: "platform-b", name: "Platform B" }) { name } }' }) },
+    approveLendingPlatform: { type: 'mutation', allowed: BANK_SUBMITTERS, call: () => ({ query: 'mutation { approveLendingPlatform(org: "platform-b") { status } }' }) },
+    suspendLendingPlatform: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: async () => {
+        await setPlatformB('resumeLendingPlatform(org: "platform-b")');
+        return { query: 'mutation { suspendLendingPlatform(org: "platform-b", reason: "matrix") { status } }' };
+      },
+    },
+    resumeLendingPlatform: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: async (who) => {
+        if (BANK_SUBMITTERS.includes(who)) await setPlatformB('suspendLendingPlatform(org: "platform-b", reason: "matrix")');
+        return { query: 'mutation { resumeLendingPlatform(org: "platform-b") { status } }' };
+      },
+    },
+    depositToCustody: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: () => ({ query: 'mutation($i: CustodyInstructionInput!) { depositToCustody(input: $i) { tx } }', variables: { i: { ref: unique('DEP'), customerId: lending.customer, amount: '100' } } }),
+    },
+    withdrawFromCustody: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: () => ({ query: 'mutation($i: CustodyInstructionInput!) { withdrawFromCustody(input: $i) { tx } }', variables: { i: { ref: unique('WDR'), customerId: lending.customer, amount: '100' } } }),
+    },
+    reportCustodyTotals: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      call: () => ({ query: 'mutation { reportCustodyTotals(input: { businessDate: "2025-06-30", accounts: 1, available: "100", frozen: "0" }) { bank } }' }),
+    },
+    reconcileCustody: { type: 'mutation', allowed: SUBMITTERS, call: () => ({ query: 'mutation { reconcileCustody(businessDate: "2025-06-30") { status } }' }) },
+    declareLoanDefault: {
+      type: 'mutation',
+      allowed: BANK_SUBMITTERS,
+      // An overdue loan for each caller allowed to declare one (bank-a is its custodian).
+      call: (who) => ({
+        query: 'mutation($l: String!) { declareLoanDefault(loanId: $l, reason: "matrix") { status } }',
+        variables: { l: BANK_SUBMITTERS.includes(who) ? lending.overdueLoans.pop()! : lending.borrowerLoan },
+      }),
+    },
+    // Lending, a platform's own operations (for its customers)
+    registerLendingCustomer: {
+      type: 'mutation',
+      allowed: PLATFORMS_ONLY,
+      call: () => ({
+        query: 'mutation($i: RegisterLendingCustomerInput!) { registerLendingCustomer(input: $i) { id } }',
+        variables: { i: { personKind: 'NATURAL', roles: ['BORROWER'], name: 'Matrix', nationalId: residentId(), phone: '13800138000', bankCard: '6222020000000000' } },
+      }),
+    },
+    linkLendingTerminalUser: {
+      type: 'mutation',
+      allowed: PLATFORMS_ONLY,
+      call: () => ({ query: 'mutation($i: LinkTerminalUserInput!) { linkLendingTerminalUser(input: $i) { customerId } }', variables: { i: { username: 'matrix-borrower', customerId: lending.customer } } }),
+    },
+    registerCollateral: {
+      type: 'mutation',
+      allowed: PLATFORMS_ONLY,
+      call: () => ({
+        query: 'mutation($i: RegisterCollateralInput!) { registerCollateral(input: $i) { created } }',
+        variables: { i: { type: 'EQUIPMENT', identifier: unique('EQ'), appraisedValue: '100', ownerName: 'Owner', ownerNationalId: residentId() } },
+      }),
+    },
+    createLoanListing: {
+      type: 'mutation',
+      allowed: PLATFORMS_ONLY,
+      call: () => ({ query: 'mutation($i: CreateLoanListingInput!) { createLoanListing(input: $i) { id } }', variables: { i: lending.client.listingInput(ID(), 100n * YUAN) } }),
+    },
+    // Before the funding deadline only its platform cancels a listing.
+    cancelLoanListing: { type: 'mutation', allowed: PLATFORMS_ONLY, call: () => ({ query: 'mutation($l: String!) { cancelLoanListing(loanId: $l) { status } }', variables: { l: lending.openListing } }) },
+    placeBid: { type: 'mutation', allowed: PLATFORMS_ONLY, call: () => ({ query: 'mutation($i: PlaceBidInput!) { placeBid(input: $i) { status } }', variables: { i: { loanId: lending.openListing, lenderId: ID(), amount: '100' } } }) },
+    offerClaim: {
+      type: 'mutation',
+      allowed: PLATFORMS_ONLY,
+      call: () => ({ query: 'mutation($i: OfferClaimInput!) { offerClaim(input: $i) { price } }', variables: { i: { loanId: lending.borrowerLoan, claimId: lending.lenderClaim, buyerId: ID(), price: '1' } } }),
+    },
+    acceptClaimOffer: { type: 'mutation', allowed: PLATFORMS_ONLY, call: () => ({ query: 'mutation($l: String!, $c: String!) { acceptClaimOffer(loanId: $l, claimId: $c) { holder } }', variables: { l: ID(), c: ID() } }) },
+    withdrawClaimOffer: { type: 'mutation', allowed: PLATFORMS_ONLY, call: () => ({ query: 'mutation($l: String!, $c: String!) { withdrawClaimOffer(loanId: $l, claimId: $c) { holder } }', variables: { l: ID(), c: ID() } }) },
+    repayInstalment: { type: 'mutation', allowed: PLATFORMS_ONLY, call: () => ({ query: 'mutation($l: String!) { repayInstalment(loanId: $l, instalment: 1) { status } }', variables: { l: lending.borrowerLoan } }) },
+    // Lending, terminal layer: a borrower and a lender of platform-a, each for its own customer
+    myLendingProfile: { type: 'query', allowed: TERMINAL, call: () => ({ query: '{ myLendingProfile { id } }' }) },
+    myLendingNotifications: { type: 'query', allowed: TERMINAL, call: () => ({ query: '{ myLendingNotifications(first: 2) { edges { node { id } } } }' }) },
+    myLoans: { type: 'query', allowed: ['borrower'], call: () => ({ query: '{ myLoans(first: 2) { edges { node { id schedule { total } } } } }' }) },
+    repayMyInstalment: {
+      type: 'mutation',
+      allowed: ['borrower'],
+      call: async () => {
+        const next = await lending.client.ok<{ loan: { nextInstalment: number } }>('bank-a', 'query($id: String!) { loan(loanId: $id) { nextInstalment } }', { id: lending.borrowerLoan });
+        return { query: 'mutation($l: String!, $k: Int!) { repayMyInstalment(loanId: $l, instalment: $k) { nextInstalment } }', variables: { l: lending.borrowerLoan, k: next.loan.nextInstalment } };
+      },
+    },
+    lendingMarket: { type: 'query', allowed: ['lender'], call: () => ({ query: '{ lendingMarket(first: 2) { edges { node { id } } } }' }) },
+    placeMyBid: { type: 'mutation', allowed: ['lender'], call: () => ({ query: 'mutation($i: PlaceMyBidInput!) { placeMyBid(input: $i) { funded } }', variables: { i: { loanId: lending.openListing, amount: '100' } } }) },
+    myPortfolio: { type: 'query', allowed: ['lender'], call: () => ({ query: '{ myPortfolio { outstanding } }' }) },
+    offerMyClaim: {
+      type: 'mutation',
+      allowed: ['lender'],
+      call: () => ({ query: 'mutation($i: OfferClaimInput!) { offerMyClaim(input: $i) { price } }', variables: { i: { loanId: lending.borrowerLoan, claimId: lending.lenderClaim, buyerId: lending.otherLender, price: '1' } } }),
+    },
+    acceptMyClaimOffer: {
+      type: 'mutation',
+      allowed: ['lender'],
+      call: () => ({ query: 'mutation($l: String!, $c: String!) { acceptMyClaimOffer(loanId: $l, claimId: $c) { holder } }', variables: { l: lending.offeredClaim.loanId, c: lending.offeredClaim.claimId } }),
+    },
     // Auditors
     auditRecords: { type: 'query', allowed: AUDITORS, call: () => ({ query: '{ auditRecords(first: 5) { edges { node { action } } } }' }) },
     // Admins, each within their organisation
@@ -186,8 +406,9 @@ describe('access matrix: roles × every GraphQL operation', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestNode();
+    t = await startTestNode({}, { clock: () => Date.now() + shift });
     keystore = await t.keystore();
+    await setUpLending();
     adminToken = await t.login('bank-a', 'admin', t.adminPassword('bank-a'));
     creds.anonymous = {};
     creds.admin = { token: adminToken };

@@ -6,6 +6,10 @@ export enum RoleEnum {
   OPERATOR = 'operator',
   AUDITOR = 'auditor',
   VIEWER = 'viewer',
+  /** Lending terminal role: a platform's borrowing customer (linked with linkLendingTerminalUser). */
+  BORROWER = 'borrower',
+  /** Lending terminal role: a platform's lending customer. */
+  LENDER = 'lender',
 }
 
 registerEnumType(RoleEnum, { name: 'Role', description: 'A role within an organisation' });

@@ -76,6 +76,16 @@ export const CONFIG_VARIABLES = {
     description: 'where the content store keeps documents (content-addressed by SHA-256; absent: ZIZHU_HOME/content)',
   },
   UPLOAD_MAX_BYTES: { schema: positiveInt.max(2 ** 40).default(50 * 1024 * 1024), description: 'largest file a streamed upload accepts (413, reason UPLOAD_TOO_LARGE)' },
+  LENDING_IDENTITY_KEY: {
+    schema: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (32 bytes)').optional(),
+    secret: true,
+    description:
+      'lending: the consortium-wide key of borrower pseudonyms (HMAC-SHA256 of the national ID), the same on every platform node; absent: development derives one from CONSORTIUM_ID, production registers no customers',
+  },
+  LENDING_TERMINAL_RATE_LIMIT_PER_MINUTE: {
+    schema: positiveInt.default(120),
+    description: 'lending: operations per minute of one terminal user (borrower, lender), on top of RATE_LIMIT_PER_MINUTE',
+  },
   LOG_LEVEL: { schema: z.enum(['error', 'warn', 'info', 'debug']).default('info'), description: 'structured JSON log level' },
 } satisfies Record<string, VariableSpec>;
 

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { CLOCK, type Clock } from '../config/config.module.js';
-import { isRole, permissionsOf } from '../auth/permissions.js';
+import { ROLES, isRole, permissionsOf } from '../auth/permissions.js';
 import { requirePrincipal, type Principal, type RequestContext } from '../context/principal.js';
 import { badInput, conflict, forbidden, notFound, unauthenticated } from '../graphql/errors.js';
 import { ApiKeyEntity } from './api-key.entity.js';
@@ -35,7 +35,7 @@ export class ApiKeysService {
     const principal = requirePrincipal(ctx);
     if (!API_KEY_NAME_PATTERN.test(input.name)) throw badInput('name must be 1-64 letters, digits, spaces, ".", "_" or "-"', 'INVALID_NAME');
     const roles = [...new Set(input.roles)];
-    if (roles.length === 0 || !roles.every(isRole)) throw badInput('roles must be one or more of admin, operator, auditor, viewer', 'INVALID_ROLES');
+    if (roles.length === 0 || !roles.every(isRole)) throw badInput(`roles must be one or more of ${ROLES.join(', ')}`, 'INVALID_ROLES');
     // A key may do no more than its issuer: its permissions must be a subset of the issuer's.
     const held = permissionsOf(principal.roles);
     const beyond = [...permissionsOf(roles)].filter((p) => !held.has(p));

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ZIZHU_CONFIG } from '../config/config.js';
 import { CLOCK, type Clock } from '../config/config.module.js';
 import type { ZizhuConfig } from '../config/config.schema.js';
-import { isRole } from '../auth/permissions.js';
+import { ROLES, isRole } from '../auth/permissions.js';
 import { requirePrincipal, type RequestContext } from '../context/principal.js';
 import { badInput, conflict, forbidden, notFound } from '../graphql/errors.js';
 import { hashPassword } from './password-hasher.js';
@@ -66,7 +66,7 @@ export class UsersService {
       throw badInput(`password must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`, 'WEAK_PASSWORD');
     }
     const roles = [...new Set(input.roles)];
-    if (roles.length === 0 || !roles.every(isRole)) throw badInput('roles must be one or more of admin, operator, auditor, viewer', 'INVALID_ROLES');
+    if (roles.length === 0 || !roles.every(isRole)) throw badInput(`roles must be one or more of ${ROLES.join(', ')}`, 'INVALID_ROLES');
     if (!this.keys.hostsOrganization(input.org)) throw forbidden(`this node does not hold the keys of ${input.org}`, 'ORGANIZATION_NOT_HOSTED');
     const row = this.users.create({
       id: randomUUID(),

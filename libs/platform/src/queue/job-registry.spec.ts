@@ -25,13 +25,21 @@ class ExpireEnvelope implements JobHandler<QueueName.EVIDENCE_ENVELOPE_EXPIRY> {
   readonly queue = QueueName.EVIDENCE_ENVELOPE_EXPIRY;
   async handle() {}
 }
+class ReconcileCustody implements JobHandler<QueueName.LENDING_RECONCILIATION> {
+  readonly queue = QueueName.LENDING_RECONCILIATION;
+  async handle() {}
+}
+class MarkOverdue implements JobHandler<QueueName.LENDING_OVERDUE> {
+  readonly queue = QueueName.LENDING_OVERDUE;
+  async handle() {}
+}
 
 describe('job registry: every queue has exactly one handler', () => {
   it('maps each queue the workers run to its handler', () => {
     const deliver = new DeliverCheckpoint();
     const cleanup = new Cleanup();
     const event = new DeliverEvent();
-    const registry = createJobRegistry([cleanup, deliver, event]);
+    const registry = createJobRegistry([cleanup, deliver, event, new ReconcileCustody()]);
     expect(registry.get(QueueName.CHECKPOINT_WEBHOOK)).toBe(deliver);
     expect(registry.get(QueueName.CLEANUP)).toBe(cleanup);
     expect(registry.get(QueueName.EVENT_WEBHOOK)).toBe(event);
@@ -39,8 +47,8 @@ describe('job registry: every queue has exactly one handler', () => {
   });
 
   it('refuses a missing handler, naming the queue', () => {
-    expect(() => createJobRegistry([new DeliverCheckpoint(), new DeliverEvent()])).toThrow(new JobRegistryError(['cleanup (QueueName.CLEANUP)'], [], []));
-    expect(() => createJobRegistry([new DeliverCheckpoint(), new DeliverEvent()])).toThrow('no handler for queue cleanup (QueueName.CLEANUP)');
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new DeliverEvent(), new ReconcileCustody()])).toThrow(new JobRegistryError(['cleanup (QueueName.CLEANUP)'], [], []));
+    expect(() => createJobRegistry([new DeliverCheckpoint(), new DeliverEvent(), new ReconcileCustody()])).toThrow('no handler for queue cleanup (QueueName.CLEANUP)');
   });
 
   it('refuses a duplicate handler, naming the queue and both handlers', () => {
@@ -57,7 +65,11 @@ describe('job registry: every queue has exactly one handler', () => {
   it("checks the committer's queues apart: each consumer has its own handlers, and refuses the other's", () => {
     const expire = new ExpireEnvelope();
     expect(QUEUE_SETTINGS[QueueName.EVIDENCE_ENVELOPE_EXPIRY].consumer).toBe('committer');
-    expect([...createJobRegistry([expire], 'committer').entries()]).toEqual([[QueueName.EVIDENCE_ENVELOPE_EXPIRY, expire]]);
+    const overdue = new MarkOverdue();
+    expect([...createJobRegistry([expire, overdue], 'committer').entries()]).toEqual([
+      [QueueName.EVIDENCE_ENVELOPE_EXPIRY, expire],
+      [QueueName.LENDING_OVERDUE, overdue],
+    ]);
     expect(() => createJobRegistry([], 'committer')).toThrow('no handler for queue evidence-envelope-expiry (QueueName.EVIDENCE_ENVELOPE_EXPIRY)');
     expect(() => createJobRegistry([new DeliverCheckpoint(), new Cleanup(), new DeliverEvent(), expire])).toThrow(
       'handlers for unknown queue evidence-envelope-expiry (ExpireEnvelope) (the committer runs it, not the worker)',

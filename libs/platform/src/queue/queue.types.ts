@@ -11,6 +11,10 @@ export enum QueueName {
   EVENT_WEBHOOK = 'event-webhook',
   /** Committer: submit `expireEnvelope` for an evidence signing envelope when its expiry has passed (a delayed job). */
   EVIDENCE_ENVELOPE_EXPIRY = 'evidence-envelope-expiry',
+  /** Committer, scheduled: submit `markOverdue` for lending instalments unpaid past their due date plus the grace days. */
+  LENDING_OVERDUE = 'lending-overdue',
+  /** Scheduled, daily: reconcile each custodian bank's custody totals on chain with the totals it reported for the day. */
+  LENDING_RECONCILIATION = 'lending-reconciliation',
 }
 
 export interface CheckpointWebhookPayload {
@@ -52,6 +56,8 @@ export interface JobPayloads {
   [QueueName.CLEANUP]: CleanupPayload;
   [QueueName.EVENT_WEBHOOK]: EventWebhookPayload;
   [QueueName.EVIDENCE_ENVELOPE_EXPIRY]: EnvelopeExpiryPayload;
+  [QueueName.LENDING_OVERDUE]: Record<string, never>;
+  [QueueName.LENDING_RECONCILIATION]: Record<string, never>;
 }
 
 // A queue without a payload type fails to compile here.
@@ -75,7 +81,7 @@ export interface QueueSettings {
   /** Jobs of this queue one worker process runs at once. */
   concurrency: number;
   /** Repeat on a schedule (a BullMQ job scheduler, upserted by every worker; BullMQ runs each slot once). */
-  schedule?: { every: number } | { pattern: string };
+  schedule?: { every: number } | { pattern: string; /** IANA time zone of the cron pattern (default: the process's). */ tz?: string };
 }
 
 export const QUEUE_SETTINGS: Readonly<Record<QueueName, Readonly<QueueSettings>>> = {
@@ -86,6 +92,10 @@ export const QUEUE_SETTINGS: Readonly<Record<QueueName, Readonly<QueueSettings>>
   [QueueName.EVENT_WEBHOOK]: { attempts: 8, backoffMs: 10_000, concurrency: 8 },
   // 1 s, 2 s, … 256 s: a job that ran a little before the block time passed the expiry tries again.
   [QueueName.EVIDENCE_ENVELOPE_EXPIRY]: { consumer: 'committer', attempts: 10, backoffMs: 1_000, concurrency: 4 },
+  // Every 15 minutes; an instalment is marked within a quarter of an hour of its grace period's end.
+  [QueueName.LENDING_OVERDUE]: { consumer: 'committer', attempts: 3, backoffMs: 60_000, concurrency: 1, schedule: { every: 15 * 60_000 } },
+  // Daily at 00:30 China Standard Time, once the previous business day is closed.
+  [QueueName.LENDING_RECONCILIATION]: { attempts: 5, backoffMs: 60_000, concurrency: 1, schedule: { pattern: '30 0 * * *', tz: 'Asia/Shanghai' } },
 };
 
 /** Per-queue changes to QUEUE_SETTINGS (tests shorten backoffs; operators may raise concurrency). */
