@@ -53,6 +53,7 @@ export * from './graphql/graphql-setup.module.js';
 export * from './graphql/graphql-limits.module.js';
 export * from './graphql/json.scalar.js';
 export * from './graphql/pagination.js';
+export * from './graphql/request-batcher.js';
 export * from './graphql/connection.js';
 export * from './graphql/validation.pipe.js';
 // HTTP and observability
