@@ -90,8 +90,8 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
     return v === undefined ? undefined : (JSON.parse(v) as T);
   };
   const encryptionKey = (org: string) => fromBase64(genesis.orgs.find((o) => o.id === org)!.encryptionKey);
-  const seal = async (holder: string, metadata: Record<string, string>): Promise<SealedJwe> =>
-    (await encryptForRecipients({ holder, ...metadata }, ['issuer-a', holder, 'regulator'].map((kid) => ({ kid, publicKey: encryptionKey(kid) })))) as unknown as SealedJwe;
+  const seal = async (holder: string, metadata: Record<string, string>, issuerOrg = 'issuer-a'): Promise<SealedJwe> =>
+    (await encryptForRecipients({ holder, ...metadata }, [issuerOrg, holder, 'regulator'].map((kid) => ({ kid, publicKey: encryptionKey(kid) })))) as unknown as SealedJwe;
   const newDigest = (): EvidenceDigest => ({ alg: 'sha256', value: randomBytes(32).toString('hex') });
   const anchorArgs = async (type = 'E_CONTRACT', digest = newDigest(), holder = 'platform-a') => ({ digest, type, holder, sealed: await seal(holder, { title: 'contract', amount: '125000' }) });
   const anchor = async (signer = issuer, type = 'E_CONTRACT') => {
@@ -140,7 +140,7 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       expect(again.events).toEqual([]);
       expect(await read<EvidenceStatus>(`evs/${id}`)).toMatchObject({ holder: 'platform-a', flows: 1 });
       // Another issuer anchoring the same digest makes its own record.
-      const other = await ok(bank, 'anchor', args);
+      const other = await ok(bank, 'anchor', { ...args, sealed: await seal('platform-a', { title: 'contract' }, 'bank-a') });
       expect(other.value).toMatchObject({ id: EvidenceContract.evidenceId('bank-a', args.digest), created: true });
       expect((other.value as { id: string }).id).not.toBe(id);
       // The same value under SM3 is another digest.
@@ -154,6 +154,13 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       await expect(send(regulator, 'anchor', args)).rejects.toBeInstanceOf(TransactionRefused);
       await expect(send(issuer, 'anchor', { ...args, digest: { alg: 'md5', value: args.digest.value } })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
       await expect(send(issuer, 'anchor', { ...args, digest: args.digest.value })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+    });
+
+    it('REVERTs sealed metadata the issuer or the holder could not open (NOT_SEALED_FOR)', async () => {
+      const args = await anchorArgs('INVOICE', newDigest(), 'platform-b');
+      await reverts('NOT_SEALED_FOR', issuer, 'anchor', { ...args, sealed: await seal('platform-a', { title: 'for someone else' }) });
+      const onlyHolder = (await encryptForRecipients({ title: 'x' }, [{ kid: 'platform-b', publicKey: encryptionKey('platform-b') }])) as unknown as SealedJwe;
+      await reverts('NOT_SEALED_FOR', issuer, 'anchor', { ...args, sealed: onlyHolder });
     });
 
     it('REVERTs sealed metadata larger than the contract keeps (SEALED_TOO_LARGE)', async () => {
@@ -181,23 +188,49 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       await reverts('EVIDENCE_NOT_FOUND', regulator, 'download', { id: sha256Hex('nothing') });
     });
 
-    it('transferHolding by the issuer or the current holder only', async () => {
+    it('viewMany records a page read in one transaction: a VIEWED flow and a Viewed event per record; an unknown id REVERTs them all', async () => {
+      const ids = [(await anchor()).id, (await anchor()).id, (await anchor()).id];
+      await ok(regulator, 'view', { id: ids[1] });
+      const r = await ok(platformA, 'viewMany', { ids });
+      expect(r.value).toEqual({ views: [{ id: ids[0], seq: 2 }, { id: ids[1], seq: 3 }, { id: ids[2], seq: 2 }] });
+      expect(r.events).toEqual(ids.map((id) => ({ type: 'Viewed', data: { id, org: 'platform-a', keyId: keyId(platformA) } })));
+      for (const id of ids) expect((await timeline(id)).filter((f) => f.tx === r.hash)).toEqual([expect.objectContaining({ action: 'VIEWED', org: 'platform-a' })]);
+      expect(await read<EvidenceStatus>(`evs/${ids[1]}`)).toMatchObject({ flows: 3 });
+
+      await reverts('EVIDENCE_NOT_FOUND', platformA, 'viewMany', { ids: [ids[0], sha256Hex('nothing')] });
+      await expect(send(platformA, 'viewMany', { ids: [ids[0], ids[0]] })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      await expect(send(platformA, 'viewMany', { ids: [] })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      const tooMany = Array.from({ length: EvidenceContract.MAX_VIEWS + 1 }, (_, i) => sha256Hex(`record ${i}`));
+      await expect(send(platformA, 'viewMany', { ids: tooMany })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+    });
+
+    it('transferHolding by the issuer or the current holder only, with the metadata sealed again for the new holder', async () => {
       const { id } = await anchor();
-      await reverts('NOT_ISSUER_OR_HOLDER', platformB, 'transferHolding', { id, to: 'platform-b' });
-      await reverts('SAME_HOLDER', issuer, 'transferHolding', { id, to: 'platform-a' });
-      const t = await ok(clerkA, 'transferHolding', { id, to: 'platform-b' });
+      const before = await read<EvidenceRecord>(`ev/${id}`);
+      const forB = await seal('platform-b', { title: 'contract', amount: '125000' });
+      const forA = await seal('platform-a', { title: 'contract', amount: '125000' });
+      await reverts('NOT_ISSUER_OR_HOLDER', platformB, 'transferHolding', { id, to: 'platform-b', sealed: forB });
+      await reverts('SAME_HOLDER', issuer, 'transferHolding', { id, to: 'platform-a', sealed: forA });
+      // The new holder must be able to open what it now holds.
+      await reverts('NOT_SEALED_FOR', clerkA, 'transferHolding', { id, to: 'platform-b', sealed: forA });
+      await expect(send(clerkA, 'transferHolding', { id, to: 'platform-b' })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      const t = await ok(clerkA, 'transferHolding', { id, to: 'platform-b', sealed: forB });
       expect(t.events).toEqual([{ type: 'HoldingTransferred', data: { id, from: 'platform-a', to: 'platform-b' } }]);
-      await reverts('NOT_ISSUER_OR_HOLDER', platformA, 'transferHolding', { id, to: 'platform-a' });
-      await ok(platformB, 'transferHolding', { id, to: 'platform-a' });
+      expect(await read<SealedJwe>(`evm/${id}`)).toEqual(forB);
+      expect(await read<EvidenceRecord>(`ev/${id}`)).toEqual(before);
+      await expect(decryptJson(forB as never, { kid: 'platform-b', privateKey: keystore.x25519PrivateKey('platform-b/encryption') })).resolves.toMatchObject({ holder: 'platform-b' });
+      await reverts('NOT_ISSUER_OR_HOLDER', platformA, 'transferHolding', { id, to: 'platform-a', sealed: forA });
+      await ok(platformB, 'transferHolding', { id, to: 'platform-a', sealed: forA });
       expect(await read<EvidenceStatus>(`evs/${id}`)).toMatchObject({ holder: 'platform-a' });
-      await reverts('EVIDENCE_NOT_FOUND', issuer, 'transferHolding', { id: sha256Hex('nothing'), to: 'platform-b' });
+      expect(await read<SealedJwe>(`evm/${id}`)).toEqual(forA);
+      await reverts('EVIDENCE_NOT_FOUND', issuer, 'transferHolding', { id: sha256Hex('nothing'), to: 'platform-b', sealed: forB });
     });
 
     it('amend anchors a new version pointing to the replaced one, which becomes AMENDED and keeps its content', async () => {
       const { id: v1 } = await anchor(issuer, 'INVOICE');
       const before = await read<EvidenceRecord>(`ev/${v1}`);
       const amendment = { ...(await anchorArgs('INVOICE')), replaces: v1 };
-      await reverts('NOT_ISSUER', bank, 'anchor', amendment);
+      await reverts('NOT_ISSUER', bank, 'anchor', { ...amendment, sealed: await seal('platform-a', { title: 'contract' }, 'bank-a') });
       await reverts('TYPE_MISMATCH', issuer, 'anchor', { ...amendment, type: 'RECEIPT' });
       await reverts('EVIDENCE_NOT_FOUND', issuer, 'anchor', { ...amendment, replaces: sha256Hex('nothing') });
       const r = await ok(issuer, 'anchor', amendment);
@@ -212,7 +245,7 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       // A superseded version can be amended, transferred or revoked no more.
       await reverts('EVIDENCE_SUPERSEDED', issuer, 'anchor', { ...(await anchorArgs('INVOICE')), replaces: v1 });
       await reverts('EVIDENCE_SUPERSEDED', issuer, 'revoke', { id: v1, reason: 'wrong version' });
-      await reverts('EVIDENCE_SUPERSEDED', issuer, 'transferHolding', { id: v1, to: 'platform-b' });
+      await reverts('EVIDENCE_SUPERSEDED', issuer, 'transferHolding', { id: v1, to: 'platform-b', sealed: await seal('platform-b', {}) });
       // A third version chains on.
       const v3 = await ok(issuer, 'anchor', { ...(await anchorArgs('INVOICE')), replaces: v2 });
       expect(v3.value).toMatchObject({ version: 3 });
@@ -226,7 +259,7 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       expect(await read<EvidenceStatus>(`evs/${id}`)).toMatchObject({ status: 'REVOKED', revokedAt: expect.any(Number), revokeReason: 'issued in error' });
       expect(await read<EvidenceRecord>(`ev/${id}`)).toMatchObject({ id });
       await reverts('ALREADY_REVOKED', issuer, 'revoke', { id, reason: 'again' });
-      await reverts('EVIDENCE_REVOKED', issuer, 'transferHolding', { id, to: 'platform-b' });
+      await reverts('EVIDENCE_REVOKED', issuer, 'transferHolding', { id, to: 'platform-b', sealed: await seal('platform-b', {}) });
       await reverts('EVIDENCE_REVOKED', issuer, 'anchor', { ...(await anchorArgs()), replaces: id });
       await reverts('EVIDENCE_REVOKED', issuer, 'createEnvelope', { evidenceId: id, recipients: [{ org: 'platform-a', keyId: keyId(clerkA), routingOrder: 1 }], expiresAt: now + MINUTE });
       await reverts('EVIDENCE_NOT_FOUND', issuer, 'revoke', { id: sha256Hex('nothing'), reason: 'x' });

@@ -28,6 +28,7 @@ export interface EvidenceRecord {
   issuer: string;
   /** The holder organisation named at anchoring (the current one is in the status). */
   holder: string;
+  /** Holder identity and metadata as anchored; after a transfer of holding, `evm/<id>` holds them sealed for the new holder. */
   sealed: SealedJwe;
   version: number;
   replaces: string | null;
@@ -151,15 +152,20 @@ const ENVELOPE_ID = { envelopeId: HEX64 };
  */
 export class EvidenceContract {
   static readonly contractName = 'evidence';
-  static readonly version: string = '1.0.0';
+  static readonly version: string = '1.1.0';
+  /** Largest canonical JSON of a `sealed` JWE kept in state. */
+  static readonly MAX_SEALED_CHARS = 65536;
+  /** Most records one `viewMany` records (a Relay page holds at most 100). */
+  static readonly MAX_VIEWS = 100;
   static readonly methods: Record<string, MethodSpec> = {
     anchor: {
       orgKinds: ['ISSUER', 'BANK'],
       args: object(['digest', 'type', 'holder', 'sealed'], { digest: DIGEST, type: { enum: [...EVIDENCE_TYPES] }, holder: ORG, sealed: SEALED, replaces: HEX64 }),
     },
     view: { args: object(['id'], { id: HEX64 }) },
+    viewMany: { args: object(['ids'], { ids: { type: 'array', minItems: 1, maxItems: EvidenceContract.MAX_VIEWS, uniqueItems: true, items: HEX64 } }) },
     download: { args: object(['id'], { id: HEX64 }) },
-    transferHolding: { args: object(['id', 'to'], { id: HEX64, to: ORG }) },
+    transferHolding: { args: object(['id', 'to', 'sealed'], { id: HEX64, to: ORG, sealed: SEALED }) },
     revoke: { args: object(['id', 'reason'], { id: HEX64, reason: REASON }) },
     createEnvelope: {
       args: object(['evidenceId', 'recipients', 'expiresAt'], {
@@ -187,9 +193,6 @@ export class EvidenceContract {
     expireEnvelope: { args: object(['envelopeId'], ENVELOPE_ID) },
   };
 
-  /** Largest canonical JSON of a `sealed` JWE kept in state. */
-  static readonly MAX_SEALED_CHARS = 65536;
-
   /** Evidence id: one per (issuer, digest), so the same issuer anchoring the same digest gets the same record. */
   static evidenceId(issuer: string, digest: EvidenceDigest): string {
     return sha256Hex('zizhu:evidence:v1\n', canonicalJson({ alg: digest.alg, issuer, value: digest.value }));
@@ -210,9 +213,7 @@ export class EvidenceContract {
       const status = (await ctx.state.get<EvidenceStatus & Record<string, never>>(`evs/${id}`))!;
       return { id, created: false, status: status.status, version: existing.version, tx: existing.tx, height: existing.height, recordedAt: existing.recordedAt };
     }
-    if (canonicalJson(args.sealed as never).length > EvidenceContract.MAX_SEALED_CHARS) {
-      throw new ContractError('SEALED_TOO_LARGE', `the sealed metadata exceeds ${EvidenceContract.MAX_SEALED_CHARS} characters`);
-    }
+    this.requireSealedFor(args.sealed, [issuer, args.holder]);
     let version = 1;
     if (args.replaces !== undefined) {
       const { record: old, status: oldStatus } = await this.evidence(ctx, args.replaces);
@@ -248,17 +249,27 @@ export class EvidenceContract {
     return this.access(ctx, args.id, 'VIEWED', 'Viewed');
   }
 
+  /** Views of several records in one transaction (a page read): one VIEWED flow and event each; any unknown id REVERTs all. */
+  async viewMany(ctx: ContractContext, args: { ids: string[] }) {
+    const views: { id: string; seq: number }[] = [];
+    for (const id of args.ids) views.push(await this.access(ctx, id, 'VIEWED', 'Viewed'));
+    return { views };
+  }
+
   async download(ctx: ContractContext, args: { id: string }) {
     return this.access(ctx, args.id, 'DOWNLOADED', 'Downloaded');
   }
 
-  async transferHolding(ctx: ContractContext, args: { id: string; to: string }) {
+  /** Moves the holding; `sealed` is the metadata sealed again for the new holder (`evm/<id>`), since the anchored JWE names the first. */
+  async transferHolding(ctx: ContractContext, args: { id: string; to: string; sealed: SealedJwe }) {
     const { record, status } = await this.evidence(ctx, args.id);
     this.requireActive(args.id, status);
     if (ctx.sender.org !== record.issuer && ctx.sender.org !== status.holder) {
       throw new ContractError('NOT_ISSUER_OR_HOLDER', `only the issuer ${record.issuer} or the holder ${status.holder} may transfer evidence ${args.id}`);
     }
     if (args.to === status.holder) throw new ContractError('SAME_HOLDER', `${args.to} already holds evidence ${args.id}`);
+    this.requireSealedFor(args.sealed, [record.issuer, args.to]);
+    ctx.state.put(`evm/${args.id}`, args.sealed as never);
     await this.flow(ctx, args.id, { ...status, holder: args.to }, 'HOLDING_TRANSFERRED', { from: status.holder, to: args.to });
     ctx.emit('HoldingTransferred', { id: args.id, from: status.holder, to: args.to });
     return { id: args.id, holder: args.to };
@@ -441,6 +452,16 @@ export class EvidenceContract {
     if (!record) throw new ContractError('EVIDENCE_NOT_FOUND', `evidence ${id} is not anchored`);
     const status = (await ctx.state.get<EvidenceStatus & Record<string, never>>(`evs/${id}`))!;
     return { record, status };
+  }
+
+  /** Sealed metadata the contract keeps: bounded in size, and readable by `orgs` (JWE recipients by `kid`). */
+  private requireSealedFor(sealed: SealedJwe, orgs: string[]): void {
+    if (canonicalJson(sealed as never).length > EvidenceContract.MAX_SEALED_CHARS) {
+      throw new ContractError('SEALED_TOO_LARGE', `the sealed metadata exceeds ${EvidenceContract.MAX_SEALED_CHARS} characters`);
+    }
+    const kids = new Set(sealed.recipients.map((r) => r.header?.kid));
+    const missing = orgs.filter((org) => !kids.has(org));
+    if (missing.length > 0) throw new ContractError('NOT_SEALED_FOR', `the sealed metadata has no recipient ${missing.join(', ')}`);
   }
 
   private requireActive(id: string, status: EvidenceStatus): void {

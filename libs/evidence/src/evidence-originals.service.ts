@@ -25,9 +25,9 @@ const originalAad = (record: EvidenceRecordEntity) => `evidence:${record.id}/ori
 
 /**
  * Custody of originals ("cloud storage"): the issuer or holder uploads the document whose digest is
- * the anchored one; it is kept as a JWE (issuer, holder, regulators) in the content store; a
- * recipient downloads it (decryption audited, DOWNLOADED on chain). And public verification of an
- * uploaded file ("cloud verification").
+ * the anchored one; it is kept as a JWE (issuer, holder, regulators) in the content store, sealed
+ * again when the holding moves; a recipient downloads it (decryption audited, DOWNLOADED on chain).
+ * And public verification of an uploaded file ("cloud verification").
  */
 @Injectable()
 export class EvidenceOriginalsService {
@@ -65,8 +65,7 @@ export class EvidenceOriginalsService {
     const record = await this.evidence.record(ctx, id);
     const original = await this.originals.findOneBy({ evidenceId: id });
     if (!original) throw notFound(`no original of evidence ${id} is in custody`);
-    const jwe = JSON.parse(await text(await this.store.get(original.content))) as GeneralJWE;
-    const plaintext = await this.encryption.decrypt(ctx, jwe, { object: `evidence:${id}`, field: 'original', purpose, module: 'evidence', aad: originalAad(record) });
+    const plaintext = await this.open(ctx, record, original, purpose);
     await this.evidence.recordDownload(requirePrincipal(ctx), record);
     return this.content.send(reply, Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength), {
       size: plaintext.byteLength,
@@ -74,6 +73,27 @@ export class EvidenceOriginalsService {
       mediaType: original.mediaType,
       ...(record.digestAlg === 'sha256' ? { digest: record.digest } : {}),
     });
+  }
+
+  /**
+   * A transfer of holding (EvidenceService.transferHolding), then the original in custody, if any,
+   * sealed again for the same recipients as the metadata: the new holder can always retrieve it, the
+   * old one no longer. The caller (issuer or holder until now, so a recipient) opens it: audited.
+   */
+  async transferHolding(ctx: RequestContext, id: string, to: string): Promise<EvidenceRecordEntity> {
+    const { record, recipients } = await this.evidence.transferHolding(ctx, id, to);
+    const original = await this.originals.findOneBy({ evidenceId: id });
+    if (original) {
+      const jwe = await this.encryption.encryptFor(recipients, await this.open(ctx, record, original, 'transfer of holding'), { aad: originalAad(record) });
+      const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));
+      await this.originals.update({ evidenceId: id }, { content: stored.digest, recipients });
+    }
+    return record;
+  }
+
+  private async open(ctx: RequestContext, record: EvidenceRecordEntity, original: EvidenceOriginalEntity, purpose: string): Promise<Uint8Array> {
+    const jwe = JSON.parse(await text(await this.store.get(original.content))) as GeneralJWE;
+    return this.encryption.decrypt(ctx, jwe, { object: `evidence:${record.id}`, field: 'original', purpose, module: 'evidence', aad: originalAad(record) });
   }
 
   /** Public: the uploaded file's digests (SHA-256 and SM3) looked up; nothing is kept. */

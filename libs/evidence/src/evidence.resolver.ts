@@ -10,6 +10,7 @@ import {
   TransferHoldingArgs,
   VerifyEvidenceArgs,
 } from './dto/evidence.inputs.js';
+import { EvidenceOriginalsService } from './evidence-originals.service.js';
 import { EVIDENCE_CHANNEL, EvidenceService } from './evidence.service.js';
 import {
   AnchoredEvidenceModel,
@@ -31,6 +32,7 @@ import { SigningEnvelopeModel } from './models/signing-envelope.model.js';
 export class EvidenceResolver {
   constructor(
     private readonly evidence: EvidenceService,
+    private readonly originals: EvidenceOriginalsService,
     private readonly ledger: LedgerService,
   ) {}
 
@@ -64,10 +66,13 @@ export class EvidenceResolver {
     return this.evidence.verify(args.digest.alg, args.digest.value);
   }
 
-  @Mutation(() => EvidenceRecordModel, { description: 'Transfers the holding to another organisation (issuer or holder)' })
+  @Mutation(() => EvidenceRecordModel, {
+    description: 'Transfers the holding to another organisation (issuer or holder): the metadata and the original in custody are sealed again for the new holder; the old one stays a party',
+  })
   @Allow(Permission.SubmitTransaction)
   async transferEvidenceHolding(@Ctx() ctx: RequestContext, @Args() args: TransferHoldingArgs): Promise<EvidenceRecordModel> {
-    return EvidenceRecordModel.from(await this.evidence.transferHolding(ctx, args.id, args.to));
+    // Through custody: the original follows the holding.
+    return EvidenceRecordModel.from(await this.originals.transferHolding(ctx, args.id, args.to));
   }
 
   @Mutation(() => EvidenceRecordModel, { description: 'Revokes a record (issuer): its status changes, nothing is deleted' })
@@ -85,9 +90,11 @@ export class EvidenceResolver {
 
   // Field resolvers run under their parent's permission; what they reveal is checked here.
 
-  @ResolveField(() => EvidenceMetadataModel, { description: 'Decrypted for a recipient organisation (issuer, holder organisation, regulators); audited and recorded on chain as a view' })
-  async metadata(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<EvidenceMetadataModel> {
-    return this.evidence.metadata(ctx, await this.evidence.record(ctx, record.id));
+  @ResolveField(() => EvidenceMetadataModel, {
+    description: "Decrypted for a recipient organisation (issuer, current holder's organisation, regulators); audited and recorded on chain as a view (a page's views in one transaction)",
+  })
+  metadata(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<EvidenceMetadataModel> {
+    return this.evidence.metadata(ctx, record.id);
   }
 
   @ResolveField(() => [EvidenceFlowModel], { description: 'Flow records, oldest first, as the ledger holds them' })

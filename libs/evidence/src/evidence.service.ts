@@ -8,15 +8,19 @@ import {
   CLOCK,
   FieldEncryptionService,
   LedgerService,
+  RequestBatcher,
   UserEntity,
   badInput,
   committed,
+  conflict,
   decodeCursor,
   encodeCursor,
   forbidden,
   notFound,
+  perRequest,
   requirePrincipal,
   toConnection,
+  type BatchResults,
   type Clock,
   type Connection,
   type Principal,
@@ -79,27 +83,16 @@ export class EvidenceService {
   // ---- anchoring ----------------------------------------------------------------------------
 
   async anchor(ctx: RequestContext, input: AnchorEvidenceInput): Promise<AnchoredEvidenceModel> {
-    const principal = await this.issuer(ctx);
-    return this.anchorOne(principal, input, await this.regulators());
+    return (await this.anchorAll(await this.issuer(ctx), [input], false))[0];
   }
 
-  /** Each digest its own transaction (individually provable), submitted together so that they share blocks. */
+  /**
+   * Each digest its own transaction (individually provable), submitted together so that they share
+   * blocks. What the node can check (holders, amendments, sealing) is checked for the whole batch
+   * first: a bad item refuses the batch before anything reaches the chain.
+   */
   async anchorBatch(ctx: RequestContext, items: AnchorEvidenceInput[]): Promise<AnchoredEvidenceModel[]> {
-    const principal = await this.issuer(ctx);
-    const regulators = await this.regulators();
-    // One lookup for the whole batch (re-sent batches are mostly anchored already), not one per item.
-    const ids = items.map((item) => EvidenceContract.evidenceId(principal.org, { alg: item.digest.alg as DigestAlg, value: item.digest.value }));
-    const known = new Map((await this.records.createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...new Set(ids)] }).getMany()).map((r) => [r.id, r]));
-    const settled = await Promise.allSettled(items.map((item, i) => this.anchorOne(principal, item, regulators, known.get(ids[i]) ?? null)));
-    const failed = settled.findIndex((s) => s.status === 'rejected');
-    if (failed >= 0) {
-      const e = (settled[failed] as PromiseRejectedResult).reason as Error;
-      const anchored = settled.filter((s) => s.status === 'fulfilled').length;
-      // Anchoring is idempotent per issuer and digest: sending the batch again anchors only what is missing.
-      if (e instanceof AppError) throw new AppError(e.code, `item ${failed}: ${e.message} (${anchored} of ${items.length} were anchored; send the batch again to finish it)`, e.reason);
-      throw e;
-    }
-    return settled.map((s) => (s as PromiseFulfilledResult<AnchoredEvidenceModel>).value);
+    return this.anchorAll(await this.issuer(ctx), items, true);
   }
 
   /** Issuers are organisations of kind ISSUER or BANK (the contract enforces it too; this answers FORBIDDEN first). */
@@ -111,23 +104,71 @@ export class EvidenceService {
     return principal;
   }
 
-  /** `existing`: the record if the caller already looked it up (null: it did, and there is none). */
-  private async anchorOne(principal: Principal, input: AnchorEvidenceInput, regulators: string[], existing?: EvidenceRecordEntity | null): Promise<AnchoredEvidenceModel> {
-    const digest: EvidenceDigest = { alg: input.digest.alg as DigestAlg, value: input.digest.value };
-    const id = EvidenceContract.evidenceId(principal.org, digest);
-    if (existing === undefined) existing = await this.records.findOneBy({ id });
-    if (existing) return anchoredFrom(existing, false);
+  private async anchorAll(principal: Principal, items: AnchorEvidenceInput[], batch: boolean): Promise<AnchoredEvidenceModel[]> {
+    const ids = items.map((item) => EvidenceContract.evidenceId(principal.org, digestOf(item)));
+    // One lookup for the whole batch (re-sent batches are mostly anchored already) and the records it amends.
+    const known = await this.rowsById([...ids, ...items.flatMap((item) => (item.replaces ? [item.replaces] : []))]);
+    // The first item of each digest not anchored yet: a repeated digest shares its result.
+    const first = new Map<string, number>();
+    ids.forEach((id, i) => {
+      if (!known.has(id) && !first.has(id)) first.set(id, i);
+    });
+    const fresh = [...first.values()];
+    const amended = new Map<string, number>();
+    for (const i of fresh) {
+      const replaces = items[i].replaces;
+      if (replaces && amended.has(replaces)) throw itemError(badInput(`evidence ${replaces} is amended by items ${amended.get(replaces)} and ${i}`, 'AMENDED_TWICE'), i);
+      if (replaces) amended.set(replaces, i);
+    }
+    const regulators = await this.regulators();
+    const calls = await Promise.all(fresh.map((i) => this.anchorCall(principal, ids[i], items[i], known, regulators).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e))));
+
+    const settled = await Promise.allSettled(calls.map((args) => this.submitAnchor(principal, args)));
+    const failed = settled.findIndex((s) => s.status === 'rejected');
+    if (failed >= 0) {
+      const e = (settled[failed] as PromiseRejectedResult).reason as Error;
+      const anchored = settled.filter((s) => s.status === 'fulfilled').length + (items.length - fresh.length);
+      // Anchoring is idempotent per issuer and digest: sending the batch again anchors only what is missing.
+      if (e instanceof AppError && batch) throw new AppError(e.code, `item ${fresh[failed]}: ${e.message} (${anchored} of ${items.length} were anchored; send the batch again to finish it)`, e.reason);
+      throw e;
+    }
+    const created = new Map(fresh.map((i, k) => [ids[i], (settled[k] as PromiseFulfilledResult<AnchoredEvidenceModel>).value]));
+    return ids.map((id, i) => {
+      const row = known.get(id);
+      if (row) return anchoredFrom(row, false);
+      const result = created.get(id)!;
+      return first.get(id) === i ? result : { ...result, created: false };
+    });
+  }
+
+  /** The contract call anchoring one new digest: an amendment checked against what it replaces, the metadata sealed. */
+  private async anchorCall(principal: Principal, id: string, input: AnchorEvidenceInput, known: Map<string, EvidenceRecordEntity>, regulators: string[]): Promise<{ [k: string]: JsonValue }> {
+    if (input.replaces) {
+      const old = known.get(input.replaces);
+      if (!old || !(await this.maySee(principal, old))) throw notFound(`no evidence ${input.replaces} is visible to ${principal.org}`);
+      if (old.issuer !== principal.org) throw forbidden(`evidence ${old.id} was issued by ${old.issuer}: only it may amend it`, 'NOT_ISSUER');
+      requireActive(old);
+      if (old.type !== input.type) throw badInput(`an amendment of a ${old.type} must be a ${old.type}`, 'TYPE_MISMATCH');
+    }
     const metadata: SealedMetadata = { holderIdentity: input.holderIdentity ?? null, title: input.title ?? null, amount: input.amount ?? null, reference: input.reference ?? null };
     const sealed = await this.encryption.encryptFor([principal.org, input.holder, ...regulators], metadata as unknown as JsonValue, { aad: metadataAad(id) });
-    const args = { digest: { ...digest }, type: input.type, holder: input.holder, sealed: sealed as unknown as JsonValue, ...(input.replaces ? { replaces: input.replaces } : {}) };
+    return { digest: { ...digestOf(input) }, type: input.type, holder: input.holder, sealed: sealed as unknown as JsonValue, ...(input.replaces ? { replaces: input.replaces } : {}) };
+  }
+
+  private async submitAnchor(principal: Principal, args: { [k: string]: JsonValue }): Promise<AnchoredEvidenceModel> {
     const receipt = committed(await this.ledger.submitAs(principal, { channel: EVIDENCE_CHANNEL, contract: 'evidence', method: 'anchor', args }));
     const value = receipt.value as { id: string; created: boolean; status: string; version: number; tx: string; height: number; recordedAt: number };
     if (!value.created) {
       // Anchored meanwhile by a concurrent call: the record's own transaction, not this one.
-      const row = await this.records.findOneBy({ id });
+      const row = await this.records.findOneBy({ id: value.id });
       if (row) return anchoredFrom(row, false);
     }
     return { id: value.id, created: value.created, status: value.status as EvidenceStatusEnum, version: value.version, tx: value.tx, height: value.height, leafIndex: receipt.leafIndex, recordedAt: value.recordedAt };
+  }
+
+  private async rowsById(ids: string[]): Promise<Map<string, EvidenceRecordEntity>> {
+    const rows = await this.records.createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...new Set(ids)] }).getMany();
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   // ---- reading --------------------------------------------------------------------------------
@@ -158,18 +199,33 @@ export class EvidenceService {
     return toConnection(rows, args.first, (r) => encodeCursor('evidence', `${r.recordedAt.getTime()}:${r.id}`), EvidenceRecordModel.from);
   }
 
-  /** Holder identity and metadata for a recipient organisation: audited, and recorded on chain as a view. */
-  async metadata(ctx: RequestContext, record: EvidenceRecordEntity): Promise<EvidenceMetadataModel> {
+  /**
+   * Holder identity and metadata for a recipient organisation: each decryption audited, and recorded
+   * on chain as a view. The records one request reads in the same tick (a page) are viewed together,
+   * in one `viewMany` transaction: one VIEWED flow each.
+   */
+  metadata(ctx: RequestContext, id: string): Promise<EvidenceMetadataModel> {
+    return this.metadataBatcher(ctx).load(id);
+  }
+
+  private readonly metadataBatcher = perRequest((ctx) => new RequestBatcher<string, EvidenceMetadataModel>((ids) => this.metadataOf(ctx, ids), EvidenceContract.MAX_VIEWS));
+
+  private async metadataOf(ctx: RequestContext, ids: string[]): Promise<BatchResults<string, EvidenceMetadataModel>> {
     const principal = requirePrincipal(ctx);
-    const metadata = await this.encryption.decryptJson<SealedMetadata>(ctx, record.sealed as never, {
-      object: `evidence:${record.id}`,
-      field: 'metadata',
-      purpose: 'view',
-      module: 'evidence',
-      aad: metadataAad(record.id),
-    });
-    committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'view', args: { id: record.id } }));
-    return metadata;
+    const rows = await this.rowsById(ids);
+    const results: BatchResults<string, EvidenceMetadataModel> = new Map();
+    await Promise.all(
+      ids.map(async (id) => {
+        const row = rows.get(id);
+        if (!row || !(await this.maySee(principal, row))) return results.set(id, notFound(`no evidence ${id} is visible to ${principal.org}`));
+        const request = { object: `evidence:${id}`, field: 'metadata', purpose: 'view', module: 'evidence', aad: metadataAad(id) };
+        return results.set(id, await this.encryption.decryptJson<SealedMetadata>(ctx, row.sealed as never, request).catch((e: Error) => e));
+      }),
+    );
+    const viewed = new Map<string, string[]>();
+    for (const id of ids) if (!(results.get(id) instanceof Error)) viewed.set(rows.get(id)!.channel, [...(viewed.get(rows.get(id)!.channel) ?? []), id]);
+    for (const [channel, opened] of viewed) committed(await this.ledger.submitAs(principal, { channel, contract: 'evidence', method: 'viewMany', args: { ids: opened } }));
+    return results;
   }
 
   async timeline(id: string): Promise<EvidenceFlowModel[]> {
@@ -228,16 +284,30 @@ export class EvidenceService {
 
   // ---- flows --------------------------------------------------------------------------------
 
-  async transferHolding(ctx: RequestContext, id: string, to: string): Promise<EvidenceRecordEntity> {
+  /**
+   * Moves the holding to `to`, with the metadata sealed again for the issuer, the new holder and the
+   * regulators (the caller, issuer or holder, opens it: audited). The old holder stays a party.
+   * Answers the record as it is now and the recipients the metadata was sealed for.
+   */
+  async transferHolding(ctx: RequestContext, id: string, to: string): Promise<{ record: EvidenceRecordEntity; recipients: string[] }> {
+    const principal = requirePrincipal(ctx);
     const record = await this.record(ctx, id);
-    this.assertIssuerOrHolder(requirePrincipal(ctx), record);
-    committed(await this.ledger.submitAs(requirePrincipal(ctx), { channel: record.channel, contract: 'evidence', method: 'transferHolding', args: { id, to } }));
-    return (await this.records.findOneBy({ id }))!;
+    this.assertIssuerOrHolder(principal, record);
+    requireActive(record);
+    if (to === record.holder) throw conflict(`${to} already holds evidence ${id}`, 'SAME_HOLDER');
+    const recipients = [...new Set([record.issuer, to, ...(await this.regulators())])];
+    const request = { object: `evidence:${id}`, field: 'metadata', purpose: 'transfer of holding', module: 'evidence', aad: metadataAad(id) };
+    const metadata = await this.encryption.decryptJson<SealedMetadata>(ctx, record.sealed as never, request);
+    const sealed = await this.encryption.encryptFor(recipients, metadata as unknown as JsonValue, { aad: metadataAad(id) });
+    committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'transferHolding', args: { id, to, sealed: sealed as unknown as JsonValue } }));
+    return { record: (await this.records.findOneBy({ id }))!, recipients };
   }
 
   async revoke(ctx: RequestContext, id: string, reason: string): Promise<EvidenceRecordEntity> {
     const record = await this.record(ctx, id);
     if (requirePrincipal(ctx).org !== record.issuer) throw forbidden(`only ${record.issuer} may revoke evidence ${id}`, 'NOT_ISSUER');
+    if (record.status === 'REVOKED') throw conflict(`evidence ${id} is already revoked`, 'ALREADY_REVOKED');
+    requireActive(record);
     committed(await this.ledger.submitAs(requirePrincipal(ctx), { channel: record.channel, contract: 'evidence', method: 'revoke', args: { id, reason } }));
     return (await this.records.findOneBy({ id }))!;
   }
@@ -362,6 +432,19 @@ export class EvidenceService {
     if (principal.org !== record.issuer && principal.org !== record.holder) throw forbidden(`only ${record.issuer} or ${record.holder} may do this for evidence ${record.id}`, 'NOT_ISSUER_OR_HOLDER');
   }
 }
+
+/** What the contract refuses for a record no longer in force, answered before the chain with the same reasons. */
+function requireActive(record: EvidenceRecordEntity): void {
+  if (record.status === 'REVOKED') throw conflict(`evidence ${record.id} is revoked`, 'EVIDENCE_REVOKED');
+  if (record.status === 'AMENDED') throw conflict(`evidence ${record.id} was amended by ${record.replacedBy}`, 'EVIDENCE_SUPERSEDED');
+}
+
+/** An item's error in a batch, naming the item. */
+function itemError(e: unknown, index: number): unknown {
+  return e instanceof AppError ? new AppError(e.code, `item ${index}: ${e.message}`, e.reason) : e;
+}
+
+const digestOf = (input: AnchorEvidenceInput): EvidenceDigest => ({ alg: input.digest.alg as DigestAlg, value: input.digest.value });
 
 function anchoredFrom(row: EvidenceRecordEntity, created: boolean): AnchoredEvidenceModel {
   return {

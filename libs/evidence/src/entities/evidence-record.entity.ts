@@ -41,7 +41,7 @@ export class EvidenceRecordEntity {
   @Column('text')
   status!: string;
 
-  /** Holder identity and metadata as the JWE recorded on chain (issuer, holder's organisation, regulators). */
+  /** Holder identity and metadata as the JWE recorded on chain (issuer, holder's organisation, regulators), as last sealed: at anchoring or by a transfer of holding. */
   @Column('jsonb')
   sealed!: Record<string, unknown>;
 

@@ -126,7 +126,7 @@ export class EvidenceRecordModel {
   @Field(() => Int, { description: 'Leaf index of the anchoring transaction in the channel log' })
   leafIndex!: number;
 
-  @Field(() => JSONScalar, { description: 'The JWE (general JSON) holding holder identity and metadata, as recorded on chain' })
+  @Field(() => JSONScalar, { description: 'The JWE (general JSON) holding holder identity and metadata, as recorded on chain (sealed again for the new holder by each transfer of holding)' })
   sealed!: unknown;
 
   static from(e: EvidenceRecordEntity): EvidenceRecordModel {

@@ -22,7 +22,7 @@ export function evidenceEventType(action: FlowAction): string {
 
 /**
  * The evidence read models from each block's final state writes on the evidence channels, inside
- * the block's own commit transaction: records (`ev/`, `evs/`), their timelines (`tl/`) and signing
+ * the block's own commit transaction: records (`ev/`, `evs/`, `evm/`), their timelines (`tl/`) and signing
  * envelopes (`env/`), one statement per kind for the whole block (a batch of 10,000 anchors is one block or a few).
  * Then, in the same transaction, the outbox jobs: each unfinished envelope's expiry (a delayed job),
  * and a webhook event per timeline entry to the record's parties (nothing when no endpoint exists).
@@ -32,12 +32,14 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     if (!channels.includes(block.channel)) return;
     const records: EvidenceRecord[] = [];
     const statuses: (EvidenceStatus & { id: string })[] = [];
+    const resealed: { id: string; sealed: unknown }[] = [];
     const flows: (FlowRecord & { evidenceId: string })[] = [];
     const envelopes: SigningEnvelope[] = [];
     for (const [key, value] of block.writes) {
       if (value === null) continue;
       if (key.startsWith('ev/')) records.push(value as unknown as EvidenceRecord);
       else if (key.startsWith('evs/')) statuses.push({ ...(value as unknown as EvidenceStatus), id: key.slice(4) });
+      else if (key.startsWith('evm/')) resealed.push({ id: key.slice(4), sealed: value });
       else if (key.startsWith('tl/')) flows.push({ ...(value as unknown as FlowRecord), evidenceId: key.split('/')[1] });
       else if (key.startsWith('env/')) envelopes.push(value as unknown as SigningEnvelope);
     }
@@ -79,6 +81,10 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
          WHERE e.id = s.id`,
         [JSON.stringify(statuses.map((s) => ({ id: s.id, status: s.status, holder: s.holder, replaced_by: s.replacedBy, revoke_reason: s.revokeReason })))],
       );
+    }
+    if (resealed.length > 0) {
+      // The metadata sealed again by a transfer of holding: what the current holder opens.
+      await sql.query(`UPDATE evidence_records e SET sealed = m.sealed FROM jsonb_to_recordset($1::jsonb) AS m(id text, sealed jsonb) WHERE e.id = m.id`, [JSON.stringify(resealed)]);
     }
     if (flows.length > 0) {
       await sql.query(
