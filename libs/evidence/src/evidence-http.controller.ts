@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { Allow, Ctx, Permission, badInput, type RequestContext } from '@zizhu/platform';
+import { Allow, Ctx, Permission, RateLimited, badInput, type RequestContext } from '@zizhu/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { evidenceCertificatePdf } from './evidence-certificate.pdf.js';
 import { EvidenceOriginalsService } from './evidence-originals.service.js';
@@ -17,8 +17,10 @@ const checkId = (id: string) => {
  *   `GET` the same path: download it (recipients; audited; DOWNLOADED on chain);
  * - `GET /evidence/records/:id/certificate` (JSON) and `/certificate.pdf` (parties and the regulator);
  * - `GET /evidence/verify?alg=&digest=` and `POST /evidence/verify` (multipart file): public verification.
+ * Every route counts against its caller's rate limit (anonymous callers: per address).
  */
 @Controller('evidence')
+@RateLimited()
 export class EvidenceHttpController {
   constructor(
     private readonly evidence: EvidenceService,

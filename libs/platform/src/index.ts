@@ -59,6 +59,7 @@ export * from './graphql/validation.pipe.js';
 // HTTP and observability
 export * from './http/http-error.filter.js';
 export * from './http/instrument-http.js';
+export * from './http/rate-limited.decorator.js';
 export * from './observability/metrics.service.js';
 export * from './observability/observability.module.js';
 export * from './observability/health.controller.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { Allow, Ctx, Permission, badInput, type RequestContext } from '@zizhu/platform';
+import { Allow, Ctx, Permission, RateLimited, badInput, type RequestContext } from '@zizhu/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotaryOriginalsService } from './notary-originals.service.js';
 
@@ -7,8 +7,10 @@ import { NotaryOriginalsService } from './notary-originals.service.js';
  * `POST /notary/documents/:id/original` (multipart/form-data, one file part): deposit the original
  * of a recorded document. `GET` the same path: download it (recipients only; audited).
  * `?channel=` defaults to `notary`; a download says why in `?purpose=` (default `download`).
+ * Both count against the caller's rate limit.
  */
 @Controller('notary/documents')
+@RateLimited()
 export class NotaryOriginalsController {
   constructor(private readonly originals: NotaryOriginalsService) {}
 

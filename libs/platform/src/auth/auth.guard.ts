@@ -30,19 +30,19 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(ALLOW_METADATA, [context.getHandler(), context.getClass()]);
     if (!permission) throw forbidden('this operation declares no permission, so nobody may call it', 'NO_PERMISSION_DECLARED');
-    if (permission === Permission.Public) return true;
     // An HTTP route (an upload, a download) authenticates here, with the same bearer JWT or API key
-    // as GraphQL, before its handler reads a byte of the body.
+    // as GraphQL, before its handler reads a byte of the body. A public one too, like a public
+    // GraphQL operation: credentials are not needed, but a caller presenting them is counted as itself.
     if (context.getType<string>() === 'http' && this.authenticator && !requestContextOf(context)) {
       const req = context.switchToHttp().getRequest<HttpRequestLike>();
       return this.authenticator
         .contextFor({ authorization: header(req.headers.authorization), apiKey: header(req.headers['x-api-key']), ip: req.ip, requestId: req.id })
         .then((ctx) => {
           req[HTTP_CONTEXT_KEY] = ctx;
-          return this.check(context, permission);
+          return permission === Permission.Public || this.check(context, permission);
         });
     }
-    return this.check(context, permission);
+    return permission === Permission.Public || this.check(context, permission);
   }
 
   private check(context: ExecutionContext, permission: Permission): boolean {

@@ -3,7 +3,7 @@ import { Kind } from 'graphql';
 import type { GraphQLContext } from '../context/principal.js';
 import type { MetricsService } from '../observability/metrics.service.js';
 import { AppError } from './errors.js';
-import type { RateLimiterService } from './rate-limiter.service.js';
+import { retryAfterOf, type RateLimiterService } from './rate-limiter.service.js';
 import { requestError } from './request-errors.js';
 
 /** Counts each operation against its caller's rate limit, once, before it executes. */
@@ -16,7 +16,7 @@ export function rateLimitPlugin(limiter: RateLimiterService): ApolloServerPlugin
             await limiter.consume(contextValue.zizhu);
           } catch (e) {
             if (!(e instanceof AppError)) throw e;
-            const retryAfter = (e as AppError & { retryAfterSeconds?: number }).retryAfterSeconds ?? 60;
+            const retryAfter = retryAfterOf(e) ?? 60;
             throw requestError(e.code, e.message, e.reason ?? e.code, 429, { 'retry-after': String(retryAfter) });
           }
         },

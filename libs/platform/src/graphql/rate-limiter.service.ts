@@ -10,8 +10,9 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
  * Per-caller rate limits (RATE_LIMIT_PER_MINUTE operations per user, API key or, for anonymous
- * callers, address), shared by every API process through Redis. When Redis does not answer, an
- * in-process limiter takes over, so limits keep working and requests never wait on Redis.
+ * callers, address), shared by every API process through Redis: GraphQL operations and requests
+ * to `@RateLimited()` HTTP routes alike. When Redis does not answer, an in-process limiter takes
+ * over, so limits keep working and requests never wait on Redis.
  */
 @Injectable()
 export class RateLimiterService implements OnModuleDestroy {
@@ -48,7 +49,7 @@ export class RateLimiterService implements OnModuleDestroy {
     return new RateLimiterRedis({ storeClient: this.redis, points, duration: 60, keyPrefix, insuranceLimiter: new RateLimiterMemory({ points, duration: 60, keyPrefix }) });
   }
 
-  /** Counts one operation for the caller; RATE_LIMITED once the minute's budget is spent. */
+  /** Counts one operation for the caller; RATE_LIMITED (with retryAfterOf) once the minute's budget is spent. */
   consume(ctx: RequestContext): Promise<void> {
     return this.consumeFrom(this.limiter, ctx);
   }
@@ -80,4 +81,10 @@ export class RateLimiterService implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.redis.disconnect();
   }
+}
+
+/** Seconds until a RATE_LIMITED error's caller may try again (its Retry-After header); undefined for other errors. */
+export function retryAfterOf(e: unknown): number | undefined {
+  const seconds = (e as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  return e instanceof AppError && typeof seconds === 'number' ? seconds : undefined;
 }

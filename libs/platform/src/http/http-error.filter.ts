@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppError, type ErrorCode } from '../graphql/errors.js';
+import { retryAfterOf } from '../graphql/rate-limiter.service.js';
 
 const STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
@@ -41,6 +42,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, code, reason, message } = this.describe(exception);
     if (status >= 500 && code === 'INTERNAL') this.logger.error(`unhandled HTTP error: ${(exception as Error)?.stack ?? exception}`);
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply
       .status(status)
       .header('content-type', 'application/json; charset=utf-8')

@@ -5,6 +5,7 @@ import type { OrgKind } from '@zizhu/contract-system';
 import type pg from 'pg';
 import type { MigrationInterface } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { GraphQLLimitsModule } from '../graphql/graphql-limits.module.js';
 import type { ZizhuConfig } from '../config/config.schema.js';
 import type { DevChannelSpec } from '../ledger/node-home.js';
 import type { AnyJobHandler } from '../queue/job-handler.js';
@@ -32,13 +33,13 @@ export interface ModuleJobDeps {
 
 /** The API side of a module (roles `all` and `api`): a Nest module built from these lists. */
 export interface ModuleApi {
-  /** Nest modules its providers need; `TypeOrmModule.forFeature(entities)` and the platform's AuthModule are added. */
+  /** Nest modules its providers need; `TypeOrmModule.forFeature(entities)`, the platform's AuthModule and its rate limiter are added. */
   imports?: (Type | DynamicModule | Promise<DynamicModule> | ForwardReference)[];
   /** Services and other providers. */
   providers?: Provider[];
   /** GraphQL resolvers: each operation declares `@Allow` (default deny); they are part of the committed schema. */
   resolvers?: Type[];
-  /** HTTP routes (uploads, downloads), each with `@Allow`. */
+  /** HTTP routes (uploads, downloads), each with `@Allow`; `@RateLimited()` counts them against their callers' rate limits. */
   controllers?: Type[];
   /**
    * Handlers of its queues that the committer runs (QueueSettings.consumer `committer`: jobs that
@@ -180,7 +181,8 @@ function apiModuleOf(definition: ZizhuModuleDefinition): DynamicModule {
   const { imports = [], providers = [], resolvers = [], controllers = [], committerJobs = [] } = definition.api;
   return {
     module: moduleClass,
-    imports: [AuthModule, ...(definition.entities.length > 0 ? [TypeOrmModule.forFeature([...definition.entities] as Type[])] : []), ...imports],
+    // GraphQLLimitsModule: the rate limiter for `@RateLimited()` routes.
+    imports: [AuthModule, GraphQLLimitsModule, ...(definition.entities.length > 0 ? [TypeOrmModule.forFeature([...definition.entities] as Type[])] : []), ...imports],
     providers: [...providers, ...resolvers, ...committerJobs],
     controllers: [...controllers],
   };
