@@ -127,7 +127,8 @@ export class EvidenceService {
     const failed = settled.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {
       const e = (settled[failed] as PromiseRejectedResult).reason as Error;
-      const anchored = settled.filter((s) => s.status === 'fulfilled').length + (items.length - fresh.length);
+      const done = new Set(fresh.filter((_, k) => settled[k].status === 'fulfilled').map((i) => ids[i]));
+      const anchored = ids.filter((id) => known.has(id) || done.has(id)).length;
       // Anchoring is idempotent per issuer and digest: sending the batch again anchors only what is missing.
       if (e instanceof AppError && batch) throw new AppError(e.code, `item ${fresh[failed]}: ${e.message} (${anchored} of ${items.length} were anchored; send the batch again to finish it)`, e.reason);
       throw e;
