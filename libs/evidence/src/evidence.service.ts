@@ -240,27 +240,42 @@ export class EvidenceService {
   // ---- public verification and certificates ---------------------------------------------------
 
   async verify(alg: DigestAlgEnum, value: string): Promise<EvidenceVerificationModel> {
-    // The public hot path (anyone, unauthenticated): one indexed query, without the ORM's query building.
-    const rows: { id: string; issuer: string; type: string; status: string; recorded_at: string; tx: string; height: string; leaf_index: string }[] = await this.records.query(
-      `SELECT id, issuer, type, status, (extract(epoch FROM recorded_at) * 1000)::bigint AS recorded_at, tx, height, leaf_index
-       FROM evidence_records WHERE digest_alg = $1 AND digest = $2 ORDER BY recorded_at, id`,
-      [alg, value],
-    );
-    return {
-      found: rows.length > 0,
-      digest: { alg, value },
-      records: rows.map((r) => ({
-        id: r.id,
-        issuer: r.issuer,
-        type: r.type as EvidenceTypeEnum,
-        status: r.status as EvidenceStatusEnum,
-        recordedAt: Number(r.recorded_at),
-        tx: r.tx,
-        height: Number(r.height),
-        leafIndex: Number(r.leaf_index),
-      })),
-    };
+    const records = await this.verifications.load(`${alg}:${value}`);
+    return { found: records.length > 0, digest: { alg, value }, records };
   }
+
+  /**
+   * The public hot path (anyone, unauthenticated, thousands a second): the digests asked for by the
+   * requests of one event-loop turn are looked up in one indexed query, without the ORM's query
+   * building. Public data, so one batcher serves every caller.
+   */
+  private readonly verifications = new RequestBatcher<string, EvidenceVerificationModel['records']>(
+    async (keys) => {
+      const pairs = keys.map((k) => k.split(':'));
+      const rows: { alg: string; digest: string; id: string; issuer: string; type: string; status: string; recorded_at: string; tx: string; height: string; leaf_index: string }[] = await this.records.query(
+        `SELECT e.digest_alg AS alg, e.digest, e.id, e.issuer, e.type, e.status, (extract(epoch FROM e.recorded_at) * 1000)::bigint AS recorded_at, e.tx, e.height, e.leaf_index
+         FROM unnest($1::text[], $2::text[]) AS q(alg, digest) JOIN evidence_records e ON e.digest = q.digest AND e.digest_alg = q.alg
+         ORDER BY e.recorded_at, e.id`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+      const found = new Map<string, EvidenceVerificationModel['records']>(keys.map((k) => [k, []]));
+      for (const r of rows) {
+        found.get(`${r.alg}:${r.digest}`)?.push({
+          id: r.id,
+          issuer: r.issuer,
+          type: r.type as EvidenceTypeEnum,
+          status: r.status as EvidenceStatusEnum,
+          recordedAt: Number(r.recorded_at),
+          tx: r.tx,
+          height: Number(r.height),
+          leafIndex: Number(r.leaf_index),
+        });
+      }
+      return found;
+    },
+    256,
+    { across: 'requests' },
+  );
 
   /** A record by id without scoping, for certificates of digests that were verified publicly. */
   async publicRecord(id: string): Promise<EvidenceRecordEntity> {

@@ -94,6 +94,9 @@ describe('evidence: anchor, verify, custody, signing, certificates', () => {
     const changed = Buffer.from(doc);
     changed[3] ^= 1;
     expect(data(await gql<{ verifyEvidence: { found: boolean; records: unknown[] } }>(undefined, verify, { d: { value: sha256(changed) } })).verifyEvidence).toEqual({ found: false, records: [] });
+    // A malformed digest is refused with a code, never looked up.
+    const bad = await gql(undefined, verify, { d: { value: sha256(changed).toUpperCase() } });
+    expect(bad.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'VALIDATION_FAILED' });
     // The same by file upload over HTTP, without logging in.
     for (const [file, expected] of [[doc, true], [changed, false]] as const) {
       const { body, contentType } = multipart(file);

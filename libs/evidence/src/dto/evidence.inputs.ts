@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsEnum, IsIn, IsInt, IsNumber, IsOptional, 
 import { PageArgs } from '@zizhu/platform';
 import { DigestAlgEnum, EvidenceStatusEnum, EvidenceTypeEnum } from '../models/evidence-record.model.js';
 
-const HEX64 = /^[0-9a-f]{64}$/;
+export const HEX64 = /^[0-9a-f]{64}$/;
 const ORG = /^[a-z][a-z0-9-]{0,62}$/;
 /** Most digests one batchAnchorEvidence call takes. */
 export const MAX_BATCH = 10_000;
@@ -82,14 +82,6 @@ export class EvidenceIdArgs {
   @Field(() => String)
   @Matches(HEX64, { message: 'id must be an evidence id (64 lowercase hex)' })
   id!: string;
-}
-
-@ArgsType()
-export class VerifyEvidenceArgs {
-  @Field(() => EvidenceDigestInput)
-  @ValidateNested()
-  @Type(() => EvidenceDigestInput)
-  digest!: EvidenceDigestInput;
 }
 
 @ArgsType()

@@ -24,6 +24,24 @@ describe('RequestBatcher', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("across: 'requests' also batches loads made in separate macrotasks of one event-loop turn (requests read in one poll)", async () => {
+    const calls: string[][] = [];
+    const perTick = new RequestBatcher(twice([]));
+    const across = new RequestBatcher(twice(calls), 100, { across: 'requests' });
+    // Two timers due together run in one timers phase, each its own macrotask.
+    const loads = await new Promise<Promise<string>[]>((resolve) => {
+      const out: Promise<string>[] = [];
+      setTimeout(() => out.push(across.load('a')), 0);
+      setTimeout(() => {
+        out.push(across.load('b'));
+        resolve(out);
+      }, 0);
+    });
+    expect(await Promise.all(loads)).toEqual(['aa', 'bb']);
+    expect(calls).toEqual([['a', 'b']]);
+    expect(await perTick.load('c')).toBe('cc');
+  });
+
   it('splits at maxBatch distinct keys', async () => {
     const calls: string[][] = [];
     const batcher = new RequestBatcher(twice(calls), 2);

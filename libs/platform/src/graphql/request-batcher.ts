@@ -17,9 +17,15 @@ interface Waiter<V> {
 export class RequestBatcher<K, V> {
   private pending: Map<K, Waiter<V>[]> | undefined;
 
+  /**
+   * `across: 'requests'` waits for the event loop's next check phase instead of the next tick: loads
+   * of the requests read from the network in one poll (one process-wide batcher of public data, say)
+   * share a call.
+   */
   constructor(
     private readonly batch: (keys: K[]) => Promise<BatchResults<K, V>>,
     private readonly maxBatch = 100,
+    private readonly options: { across?: 'tick' | 'requests' } = {},
   ) {}
 
   load(key: K): Promise<V> {
@@ -28,7 +34,8 @@ export class RequestBatcher<K, V> {
         const pending = new Map<K, Waiter<V>[]>();
         this.pending = pending;
         // After the current promise jobs (other resolvers reaching load), then the next tick.
-        void Promise.resolve().then(() => process.nextTick(() => void this.dispatch(pending)));
+        if (this.options.across === 'requests') setImmediate(() => void this.dispatch(pending));
+        else void Promise.resolve().then(() => process.nextTick(() => void this.dispatch(pending)));
       }
       const waiters = this.pending.get(key);
       if (waiters) waiters.push({ resolve, reject });
