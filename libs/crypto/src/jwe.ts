@@ -61,8 +61,12 @@ export function encryptForRecipientsSync(plaintext: JwePlaintext, recipients: re
   const entries = recipients.map((r) => {
     const ephemeral = generateKeyPairSync('x25519');
     const kek = concatKdf(sharedSecret(ephemeral.privateKey, recipientKey(r.publicKey)));
-    const epk = ephemeral.publicKey.export({ format: 'jwk' });
-    return { encrypted_key: b64url(aesKeyWrap(kek, cek)), header: { kid: r.kid, epk: { x: epk.x!, crv: 'X25519', kty: 'OKP' } } };
+    // The raw key from its SPKI DER, not export({ format: 'jwk' }): Node 20's JWK export holds the
+    // key's mutex while it allocates, and a garbage collection then finalising this key's KeyGenJob
+    // takes the same mutex, so the thread deadlocks (within a few thousand seals when the heap is
+    // busy: the node hung so while filling bench lending-dashboard; jwe-gc.spec.ts).
+    const x = b64url(ephemeral.publicKey.export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_LENGTH));
+    return { encrypted_key: b64url(aesKeyWrap(kek, cek)), header: { kid: r.kid, epk: { x, crv: 'X25519', kty: 'OKP' } } };
   });
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', cek, iv);
@@ -78,6 +82,9 @@ export function encryptForRecipientsSync(plaintext: JwePlaintext, recipients: re
     recipients: entries,
   };
 }
+
+/** An X25519 public key's SPKI DER is this 12-byte header and the 32-byte key (RFC 8410). */
+const X25519_SPKI_PREFIX_LENGTH = 12;
 
 /** The protected header every Zizhu JWE carries: {"alg":"ECDH-ES+A256KW","enc":"A256GCM"}. */
 const PROTECTED = b64url(Buffer.from(JSON.stringify({ alg: ALG, enc: ENC }), 'utf8'));
