@@ -28,6 +28,7 @@ import {
 } from '@zizhu/platform';
 import { AppModule } from './app.module.js';
 import { NODE_LEDGER } from './node-ledger.js';
+import { installTestClock, testClockFor } from './test-clock.js';
 import { WorkerModule } from './worker.module.js';
 
 export type NodeRole = ZizhuConfig['ZIZHU_ROLE'];
@@ -83,6 +84,10 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
   const logger = options.logger ?? createJsonLogger(loaded.LOG_LEVEL);
   const output = options.output ?? ((text: string) => void process.stdout.write(`${text}\n`));
   if (logger) logger.log({ message: 'starting node', role, config: describeConfig(loaded) }, 'Boot');
+  // Tests and benchmarks only (never production): a clock moved forward over HTTP (test-clock.ts).
+  const testClock = options.clock ? undefined : testClockFor(loaded);
+  const clock = options.clock ?? testClock?.now;
+  if (testClock && logger) logger.warn({ message: 'ZIZHU_TEST_CLOCK_TOKEN is set: this process runs on a controlled clock (tests and benchmarks only)' }, 'Boot');
 
   // Before anything connects: a passphrase that does not open the keystore (or a production node
   // without one) stops the boot. A worker has no chain, so no keystore either.
@@ -101,7 +106,7 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
     const resolved = { database: database.source, redis: redis.source };
 
     if (role === 'worker') {
-      app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, clock: options.clock, queueLogger, queueSettings: options.queueSettings }), {
+      app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, clock, queueLogger, queueSettings: options.queueSettings }), {
         logger,
         abortOnError: false,
       });
@@ -114,13 +119,14 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
     const schemaFile = options.schemaFile ?? (config.NODE_ENV === 'development' ? SCHEMA_FILE : true);
     const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
     const api = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, runWorkers: role === 'all', schemaFile, home: home!, output: options.output, clock: options.clock, queueLogger, queueSettings: options.queueSettings }),
+      AppModule.forRoot({ config, databaseUrl: database.url, redisUrl: redis.url, runWorkers: role === 'all', schemaFile, home: home!, output: options.output, clock, queueLogger, queueSettings: options.queueSettings }),
       adapter,
       { logger, abortOnError: false },
     );
     app = api;
     const fastify = api.getHttpAdapter().getInstance();
     instrumentHttp(fastify, api.get(MetricsService));
+    if (testClock) installTestClock(fastify, testClock, config.ZIZHU_TEST_CLOCK_TOKEN!);
     const ledger = api.get(LedgerService);
     const replication = setUpReplication(fastify, ledger, api.get(DataSource), (e) => logger && logger.error({ message: `advertising this committer failed: ${e.message}` }, 'Boot'));
     await api.listen({ host: options.listen?.host ?? config.HOST, port: options.listen?.port ?? config.PORT });

@@ -5,3 +5,4 @@ export * from './resolvers.js';
 export * from './print-schema.js';
 export * from './node-ledger.js';
 export * from './node-modules.js';
+export * from './test-clock.js';

@@ -86,6 +86,12 @@ export const CONFIG_VARIABLES = {
     schema: positiveInt.default(120),
     description: 'lending: operations per minute of one terminal user (borrower, lender), on top of RATE_LIMIT_PER_MINUTE',
   },
+  ZIZHU_TEST_CLOCK_TOKEN: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    secret: true,
+    description:
+      'tests and benchmarks only, never production (boot refuses it there): the node runs on a clock that POST /_internal/v1/test-clock, with this token as bearer, moves forward (a controlled clock for a process of its own)',
+  },
   LOG_LEVEL: { schema: z.enum(['error', 'warn', 'info', 'debug']).default('info'), description: 'structured JSON log level' },
 } satisfies Record<string, VariableSpec>;
 

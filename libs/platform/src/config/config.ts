@@ -27,6 +27,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ZizhuConfig {
   if (config.NODE_ENV === 'production' && !config.ZIZHU_KEYSTORE_PASSPHRASE) {
     throw new ConfigError('ZIZHU_KEYSTORE_PASSPHRASE', 'is required in production (the keystore is encrypted under it)');
   }
+  if (config.NODE_ENV === 'production' && config.ZIZHU_TEST_CLOCK_TOKEN !== undefined) {
+    throw new ConfigError('ZIZHU_TEST_CLOCK_TOKEN', 'must not be set in production (it lets a caller move the node\'s clock; tests and benchmarks only)');
+  }
   return config;
 }
 
