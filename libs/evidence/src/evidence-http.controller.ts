@@ -17,7 +17,7 @@ const checkId = (id: string) => {
  *   `GET` the same path: download it (recipients; audited; DOWNLOADED on chain);
  * - `GET /evidence/records/:id/certificate` (JSON) and `/certificate.pdf` (parties and the regulator);
  * - `GET /evidence/verify?alg=&digest=` and `POST /evidence/verify` (multipart file): public verification.
- * Every route counts against its caller's rate limit (anonymous callers: per address).
+ * Every route counts against its caller's rate limit (anonymous callers: PUBLIC_RATE_LIMIT_PER_MINUTE per address).
  */
 @Controller('evidence')
 @RateLimited()

@@ -83,8 +83,7 @@ describe('evidence lifecycle: amendment, transfer of holding, revocation, batche
   };
 
   beforeAll(async () => {
-    // Until the default BODY_LIMIT_BYTES takes a batch of 10,000.
-    t = await startTestNode({ BODY_LIMIT_BYTES: String(16 * 1024 * 1024) });
+    t = await startTestNode();
     keystore = await t.keystore();
     for (const org of ['issuer-a', 'bank-a', 'platform-a', 'platform-b', 'regulator', 'hospital-a', 'carrier-a']) tok[org] = await t.login(org, 'admin', t.adminPassword(org));
   });

@@ -59,10 +59,14 @@ export const CONFIG_VARIABLES = {
     schema: z.string().default('').pipe(z.union([z.literal(''), url(['http:', 'https:'])])),
     description: 'base URL at which replicas reach this process when it commits (absent: the address it listens on)',
   },
-  RATE_LIMIT_PER_MINUTE: { schema: positiveInt.default(6000), description: 'GraphQL operations per user (or client address) per minute' },
+  RATE_LIMIT_PER_MINUTE: { schema: positiveInt.default(6000), description: 'GraphQL operations and rate-limited HTTP requests per signed-in user or API key per minute' },
+  PUBLIC_RATE_LIMIT_PER_MINUTE: {
+    schema: positiveInt.default(600),
+    description: 'the same for anonymous callers, per client address: public verification (GraphQL and GET/POST /evidence/verify), logins; benchmarks raise it',
+  },
   GRAPHQL_MAX_DEPTH: { schema: positiveInt.default(12), description: 'deepest query accepted' },
   GRAPHQL_MAX_COMPLEXITY: { schema: positiveInt.default(2000), description: 'most complex query accepted (fields, lists weighted by their size)' },
-  BODY_LIMIT_BYTES: { schema: positiveInt.default(1024 * 1024), description: 'largest request body' },
+  BODY_LIMIT_BYTES: { schema: positiveInt.default(16 * 1024 * 1024), description: 'largest request body (a batch of 10,000 evidence anchors with their metadata fits)' },
   CHECKPOINT_WEBHOOK_URLS: {
     schema: z
       .string()

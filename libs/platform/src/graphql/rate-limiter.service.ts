@@ -9,16 +9,17 @@ import { AppError } from './errors.js';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
- * Per-caller rate limits (RATE_LIMIT_PER_MINUTE operations per user, API key or, for anonymous
- * callers, address), shared by every API process through Redis: GraphQL operations and requests
- * to `@RateLimited()` HTTP routes alike. When Redis does not answer, an in-process limiter takes
- * over, so limits keep working and requests never wait on Redis.
+ * Per-caller rate limits, shared by every API process through Redis: RATE_LIMIT_PER_MINUTE
+ * operations (GraphQL operations, requests to `@RateLimited()` HTTP routes) per user or API key,
+ * PUBLIC_RATE_LIMIT_PER_MINUTE per address for anonymous callers. When Redis does not answer, an
+ * in-process limiter takes over, so limits keep working and requests never wait on Redis.
  */
 @Injectable()
 export class RateLimiterService implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimiter');
   private readonly redis: Redis;
   private readonly limiter: RateLimiterRedis;
+  private readonly anonymous: RateLimiterRedis;
   private readonly keyPrefix: string;
   private readonly named = new Map<string, RateLimiterRedis>();
   private redisDown = false;
@@ -43,6 +44,7 @@ export class RateLimiterService implements OnModuleDestroy {
     });
     this.keyPrefix = `zizhu:rl:${config.CONSORTIUM_ID}`;
     this.limiter = this.perMinute(this.keyPrefix, config.RATE_LIMIT_PER_MINUTE);
+    this.anonymous = this.perMinute(`${this.keyPrefix}:public`, config.PUBLIC_RATE_LIMIT_PER_MINUTE);
   }
 
   private perMinute(keyPrefix: string, points: number): RateLimiterRedis {
@@ -51,7 +53,7 @@ export class RateLimiterService implements OnModuleDestroy {
 
   /** Counts one operation for the caller; RATE_LIMITED (with retryAfterOf) once the minute's budget is spent. */
   consume(ctx: RequestContext): Promise<void> {
-    return this.consumeFrom(this.limiter, ctx);
+    return this.consumeFrom(ctx.principal ? this.limiter : this.anonymous, ctx);
   }
 
   /**

@@ -7,8 +7,8 @@ import { RateLimiterService } from '../graphql/rate-limiter.service.js';
  * Counts each request to an HTTP route against its caller's budget, the one GraphQL operations
  * count against (RateLimiterService, shared through Redis): a caller presenting credentials is
  * counted as itself (the global AuthGuard authenticated it, on public routes too), an anonymous one
- * by address. Over it: 429, code RATE_LIMITED and a Retry-After header (HttpErrorFilter), before
- * the handler reads the body.
+ * by address (PUBLIC_RATE_LIMIT_PER_MINUTE). Over it: 429, code RATE_LIMITED and a Retry-After
+ * header (HttpErrorFilter), before the handler reads the body.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
