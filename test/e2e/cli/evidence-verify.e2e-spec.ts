@@ -55,9 +55,11 @@ describe('zizhu evidence verify (built, as a child process)', () => {
     const chain = await openChain(db.url, genesis, keystore, { contracts: [SystemContract, EvidenceContract], config: { blockMaxWaitMs: 2 } });
     try {
       const issuer = keystore.signer('issuer-a/admin');
-      const sealed = await encryptForRecipients({ holder: 'platform-a', title: 'e-contract' }, [
-        { kid: 'platform-a', publicKey: fromBase64(genesis.orgs.find((o) => o.id === 'platform-a')!.encryptionKey) },
-      ]);
+      // The contract refuses metadata not sealed for both the issuer and the holder organisation.
+      const sealed = await encryptForRecipients(
+        { holder: 'platform-a', title: 'e-contract' },
+        ['issuer-a', 'platform-a'].map((kid) => ({ kid, publicKey: fromBase64(genesis.orgs.find((o) => o.id === kid)!.encryptionKey) })),
+      );
       const digest = { alg: 'sha256' as const, value: sha256Hex(document) };
       const args = { digest, type: 'E_CONTRACT', holder: 'platform-a', sealed: sealed as never };
       const r = await chain.submit(signTransaction({ channel: 'evidence', contract: 'evidence', method: 'anchor', args, ts: Date.now() }, issuer));
