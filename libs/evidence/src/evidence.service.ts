@@ -253,8 +253,12 @@ export class EvidenceService {
     async (keys) => {
       const pairs = keys.map((k) => k.split(':'));
       const rows: { alg: string; digest: string; id: string; issuer: string; type: string; status: string; recorded_at: string; tx: string; height: string; leaf_index: string }[] = await this.records.query(
-        `SELECT e.digest_alg AS alg, e.digest, e.id, e.issuer, e.type, e.status, (extract(epoch FROM e.recorded_at) * 1000)::bigint AS recorded_at, e.tx, e.height, e.leaf_index
-         FROM unnest($1::text[], $2::text[]) AS q(alg, digest) JOIN evidence_records e ON e.digest = q.digest AND e.digest_alg = q.alg
+        // An index probe per digest whatever the statistics say: as a plain join, a table not yet
+        // analysed after a bulk anchoring was hash-joined by a full scan per batch (30 ms at 50,000
+        // rows). OFFSET 0 keeps the lateral subquery from being flattened into that join.
+        `SELECT q.alg, q.digest, e.id, e.issuer, e.type, e.status, (extract(epoch FROM e.recorded_at) * 1000)::bigint AS recorded_at, e.tx, e.height, e.leaf_index
+         FROM unnest($1::text[], $2::text[]) AS q(alg, digest)
+         CROSS JOIN LATERAL (SELECT * FROM evidence_records x WHERE x.digest = q.digest AND x.digest_alg = q.alg OFFSET 0) e
          ORDER BY e.recorded_at, e.id`,
         [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
       );
