@@ -6,6 +6,7 @@ import { CreateEvidenceReadModels1795525200000 } from './1795525200000-CreateEvi
 import { CreateWebhookEndpoints1795601400000 } from './1795601400000-CreateWebhookEndpoints.js';
 import { AddJobOutboxRunAt1795601500000 } from './1795601500000-AddJobOutboxRunAt.js';
 import { CreateLendingReadModels1795700000000 } from './1795700000000-CreateLendingReadModels.js';
+import { AddLendingLoanPageIndexes1795800000000 } from './1795800000000-AddLendingLoanPageIndexes.js';
 
 /**
  * One timeline for the whole node (append, never edit), grouped by the module that owns the
@@ -28,4 +29,4 @@ export const NOTARY_MIGRATIONS = [CreateNotaryReadModels1795435200000];
 export const EVIDENCE_MIGRATIONS = [CreateEvidenceReadModels1795525200000];
 
 /** The lending module's read models, supervisory figures, reconciliations and terminal users. */
-export const LENDING_MIGRATIONS = [CreateLendingReadModels1795700000000];
+export const LENDING_MIGRATIONS = [CreateLendingReadModels1795700000000, AddLendingLoanPageIndexes1795800000000];

@@ -47,7 +47,8 @@ export class LendingCollateralEntity {
 /** A listing and, once fully funded, the loan (`loan/<id>`; the id is the listing transaction's hash). Amounts in fen. */
 @Entity('lending_loans')
 @Index('lending_loans_listed_idx', ['listedAt', 'id'])
-@Index('lending_loans_platform_idx', ['platform', 'status'])
+@Index('lending_loans_platform_page_idx', ['platform', 'listedAt', 'id'])
+@Index('lending_loans_platform_status_page_idx', ['platform', 'status', 'listedAt', 'id'])
 @Index('lending_loans_borrower_idx', ['borrower'])
 export class LendingLoanEntity {
   @PrimaryColumn('text', { primaryKeyConstraintName: 'lending_loans_pkey' })
