@@ -238,6 +238,19 @@ export async function runLoad(o: {
   return JSON.parse(readFileSync(o.outFile, 'utf8')) as LoadResult;
 }
 
+/**
+ * The end of a node benchmark, success or not: its SQL client closed, the node stopped (its last
+ * output shown if it did not exit cleanly), the database dropped (unless --keep), the scratch
+ * directory removed.
+ */
+export async function endNodeRun(r: { sql?: { end(): Promise<void> }; node?: NodeProcess; db: { drop(): Promise<void> }; scratch: { remove(): void } }): Promise<void> {
+  await r.sql?.end().catch(() => undefined);
+  const code = await r.node?.stop();
+  if (code !== undefined && code !== 0) log(`  the node exited with ${code}:\n${r.node?.output().slice(-2000)}`);
+  await r.db.drop();
+  r.scratch.remove();
+}
+
 export function writeLines(file: string, lines: Iterable<string>): number {
   let n = 0;
   const out: string[] = [];
