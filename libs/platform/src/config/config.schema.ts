@@ -75,6 +75,35 @@ export const CONFIG_VARIABLES = {
       .pipe(z.array(url(['http:', 'https:']))),
     description: 'comma-separated URLs receiving every new checkpoint (POST, retried with backoff)',
   },
+  WEBHOOK_ALLOW_HTTP: {
+    schema: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    description: 'development and tests only (boot refuses it in production): organisations\' webhook endpoints may be http:// URLs, not only https://',
+  },
+  WEBHOOK_ALLOWED_HOSTS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean)),
+    description:
+      'comma-separated host names or IP addresses that webhook endpoints may name although they are or resolve to loopback, private, link-local or other non-public addresses (refused by default)',
+  },
+  WEBHOOK_SECRET_KEYS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,15}:[0-9a-f]{64}$/, 'each entry must be <key id>:<64 lowercase hex> (key id: 1-16 of a-z, 0-9, -)')))
+      .refine((keys) => new Set(keys.map((k) => k.split(':')[0])).size === keys.length, 'names a key id twice'),
+    secret: true,
+    description:
+      'AES-256-GCM keys sealing webhook endpoints\' signing secrets at rest, `<id>:<64 hex>` comma-separated: the first seals, every one opens; absent: a key derived from ZIZHU_KEYSTORE_PASSPHRASE (development without one: from CONSORTIUM_ID)',
+  },
+  WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: {
+    schema: z.coerce.number().int().min(0).max(30 * 24 * 3600).default(24 * 3600),
+    description: 'after rotateWebhookEndpointSecret, deliveries are signed under the old secret too for this long',
+  },
+  WEBHOOK_DISABLE_AFTER_FAILURES: { schema: positiveInt.default(50), description: 'a webhook endpoint whose deliveries failed this many times in a row is disabled (reason CONSECUTIVE_FAILURES)' },
+  WEBHOOK_DELIVERY_LOG_RETENTION_DAYS: { schema: positiveInt.default(30), description: 'webhook delivery attempts are kept this long in the delivery log (the hourly clean-up deletes older ones)' },
   CONTENT_STORE_DIR: {
     schema: z.string().default(''),
     description: 'where the content store keeps documents (content-addressed by SHA-256; absent: ZIZHU_HOME/content)',

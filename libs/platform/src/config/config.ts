@@ -30,6 +30,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ZizhuConfig {
   if (config.NODE_ENV === 'production' && config.ZIZHU_TEST_CLOCK_TOKEN !== undefined) {
     throw new ConfigError('ZIZHU_TEST_CLOCK_TOKEN', 'must not be set in production (it lets a caller move the node\'s clock; tests and benchmarks only)');
   }
+  if (config.NODE_ENV === 'production' && config.WEBHOOK_ALLOW_HTTP) {
+    throw new ConfigError('WEBHOOK_ALLOW_HTTP', 'must not be true in production (webhook deliveries carry signed business events: https only)');
+  }
   return config;
 }
 
