@@ -7,19 +7,25 @@ import { CreateWebhookEndpoints1795601400000 } from './1795601400000-CreateWebho
 import { AddJobOutboxRunAt1795601500000 } from './1795601500000-AddJobOutboxRunAt.js';
 import { CreateLendingReadModels1795700000000 } from './1795700000000-CreateLendingReadModels.js';
 import { AddLendingLoanPageIndexes1795800000000 } from './1795800000000-AddLendingLoanPageIndexes.js';
+import { SealWebhookEndpointSecrets1795900000000 } from './1795900000000-SealWebhookEndpointSecrets.js';
+import { CreateWebhookDeliveries1795900100000 } from './1795900100000-CreateWebhookDeliveries.js';
+
+export { setWebhookSecretSealer, type WebhookSecretSealer } from './webhook-secret-sealer.js';
 
 /**
  * One timeline for the whole node (append, never edit), grouped by the module that owns the
  * tables: each module's definition lists its group, and the node applies them all by timestamp.
  */
 
-/** libs/platform: identity, audit, the job outbox (and its not-before time), webhook endpoints. */
+/** libs/platform: identity, audit, the job outbox (and its not-before time), webhook endpoints (secrets sealed) and their delivery log. */
 export const PLATFORM_MIGRATIONS = [
   CreateIdentityAndAuditTables1795262400000,
   CreateJobOutbox1795348800000,
   CreateNodeCommitter1795438800000,
   CreateWebhookEndpoints1795601400000,
   AddJobOutboxRunAt1795601500000,
+  SealWebhookEndpointSecrets1795900000000,
+  CreateWebhookDeliveries1795900100000,
 ];
 
 /** The notary sample module's read models. */

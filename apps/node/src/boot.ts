@@ -4,6 +4,7 @@ import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { setWebhookSecretSealer } from '@zizhu/migrations';
 import {
   ConfigError,
   MetricsService,
@@ -16,6 +17,7 @@ import {
   queueLoggerFrom,
   setUpReplication,
   LedgerService,
+  WebhookSecretKeyring,
   resolveDatabase,
   resolveRedis,
   type Clock,
@@ -81,6 +83,8 @@ export async function bootNode(options: BootOptions = {}): Promise<RunningNode> 
   const loaded = loadConfig(options.env ?? process.env);
   const role = options.role ?? loaded.ZIZHU_ROLE;
   if (!NODE_ROLES.includes(role)) throw new ConfigError('--role', `must be one of ${NODE_ROLES.join(', ')} (got ${JSON.stringify(role)})`);
+  // The migrations seal existing webhook secrets under the node's key (configuration, not schema).
+  setWebhookSecretSealer(WebhookSecretKeyring.fromConfig(loaded));
   const logger = options.logger ?? createJsonLogger(loaded.LOG_LEVEL);
   const output = options.output ?? ((text: string) => void process.stdout.write(`${text}\n`));
   if (logger) logger.log({ message: 'starting node', role, config: describeConfig(loaded) }, 'Boot');

@@ -6,9 +6,11 @@ import {
   PLATFORM_ENTITIES,
   WebhookEndpointsResolver,
   WebhookEndpointsService,
+  WebhookSecretKeyring,
   checkpointWebhookProjection,
   composeZizhuModules,
   defineZizhuModule,
+  webhookUrlPolicy,
 } from '@zizhu/platform';
 import { EVIDENCE_MODULE } from '@zizhu/evidence';
 import { LENDING_MODULE } from '@zizhu/lending';
@@ -25,7 +27,14 @@ export const NODE_CORE = defineZizhuModule({
   entities: PLATFORM_ENTITIES,
   migrations: PLATFORM_MIGRATIONS,
   projections: (config) => (config.CHECKPOINT_WEBHOOK_URLS.length > 0 ? [checkpointWebhookProjection(config.CHECKPOINT_WEBHOOK_URLS)] : []),
-  jobs: ({ pool }) => [new CheckpointWebhookJob(), new CleanupJob(pool), new EventWebhookJob(pool)],
+  jobs: ({ pool, config }) => {
+    const keyring = WebhookSecretKeyring.fromConfig(config);
+    return [
+      new CheckpointWebhookJob(),
+      new CleanupJob(pool, { webhookDeliveryRetentionDays: config.WEBHOOK_DELIVERY_LOG_RETENTION_DAYS, webhookSecrets: keyring }),
+      new EventWebhookJob(pool, { keyring, policy: webhookUrlPolicy(config), disableAfterFailures: config.WEBHOOK_DISABLE_AFTER_FAILURES }),
+    ];
+  },
   api: { providers: [WebhookEndpointsService], resolvers: [WebhookEndpointsResolver] },
 });
 

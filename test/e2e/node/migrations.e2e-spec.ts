@@ -3,8 +3,9 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import pg from 'pg';
+import { setWebhookSecretSealer } from '@zizhu/migrations';
 import { NODE } from '@zizhu/node';
-import { dataSourceOptions, ensureOutboxSchema } from '@zizhu/platform';
+import { WebhookSecretKeyring, dataSourceOptions, ensureOutboxSchema } from '@zizhu/platform';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
 // Every module's migrations, in the node's order: the whole timeline.
@@ -57,6 +58,38 @@ describe('migrations', () => {
     expect(drift.upQueries.length).toBeGreaterThan(0);
     await ds.runMigrations({ transaction: 'each' });
     expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+  });
+
+  it("seal existing webhook endpoints' secrets under the key the node provides (and open them again on the way down)", async () => {
+    const other = await createTestDatabase('zizhu_seal');
+    // The timeline up to the migration that seals them: endpoints with secrets in clear.
+    const older = new DataSource(dataSourceOptions(other.url, [], NODE_MIGRATIONS.filter((m) => Number(/(\d{13})$/.exec(m.name)![1]) < 1795900000000)));
+    const all = new DataSource(dataSourceOptions(other.url, NODE.entities, NODE_MIGRATIONS));
+    const keyring = new WebhookSecretKeyring([{ id: 'k1', key: Buffer.alloc(32, 9) }]);
+    try {
+      await older.initialize();
+      await older.runMigrations({ transaction: 'each' });
+      await older.query("INSERT INTO webhook_endpoints (id, org, url, events, secret, created_by) VALUES ('we_00000000000000a1', 'bank-a', 'https://hooks.example/x', '{*}', 'whsec_plain', 'test')");
+      await older.destroy();
+      await all.initialize();
+      setWebhookSecretSealer(undefined);
+      await expect(all.runMigrations({ transaction: 'each' })).rejects.toThrow(/no key was provided/);
+      setWebhookSecretSealer(keyring);
+      await all.runMigrations({ transaction: 'each' });
+      const [row] = (await all.query("SELECT * FROM webhook_endpoints WHERE id = 'we_00000000000000a1'")) as Record<string, unknown>[];
+      expect(row.secret).toBeUndefined();
+      expect(row.secret_sealed).toMatch(/^v1\.k1\./);
+      expect(keyring.open('we_00000000000000a1', String(row.secret_sealed))).toBe('whsec_plain');
+      expect(row).toMatchObject({ previous_secret_sealed: null, disabled_at: null, consecutive_failures: 0 });
+      await all.undoLastMigration({ transaction: 'each' });
+      await all.undoLastMigration({ transaction: 'each' });
+      expect(await all.query("SELECT secret FROM webhook_endpoints WHERE id = 'we_00000000000000a1'")).toEqual([{ secret: 'whsec_plain' }]);
+    } finally {
+      setWebhookSecretSealer(undefined);
+      if (older.isInitialized) await older.destroy();
+      if (all.isInitialized) await all.destroy();
+      await other.drop();
+    }
   });
 
   it('are named <timestamp>-<PascalCaseWhatItDoes>.ts with the class <PascalCaseWhatItDoes><timestamp>, in order', async () => {

@@ -37,7 +37,7 @@ describe('CLEANUP job', () => {
   const jobIds = async () => (await pool.query<{ job_id: string }>('SELECT job_id FROM job_outbox ORDER BY job_id')).rows.map((r) => r.job_id);
 
   it('deletes dispatched outbox rows older than 7 days, and works before refresh_tokens exists', async () => {
-    expect(await new CleanupJob(pool).handle()).toEqual({ refreshTokens: null, outboxRows: 1 });
+    expect(await new CleanupJob(pool).handle()).toEqual({ refreshTokens: null, outboxRows: 1, webhookDeliveries: null, webhookSecrets: null });
     expect(await jobIds()).toEqual(['old-undispatched', 'recent-dispatched']);
   });
 
@@ -47,7 +47,7 @@ describe('CLEANUP job', () => {
       ('expired-2-days-ago', now() - interval '2 days'),
       ('expired-an-hour-ago', now() - interval '1 hour'),
       ('valid', now() + interval '30 days')`);
-    expect(await new CleanupJob(pool).handle()).toEqual({ refreshTokens: 1, outboxRows: 0 });
+    expect(await new CleanupJob(pool).handle()).toEqual({ refreshTokens: 1, outboxRows: 0, webhookDeliveries: null, webhookSecrets: null });
     expect((await pool.query('SELECT id FROM refresh_tokens ORDER BY id')).rows.map((r) => r.id)).toEqual(['expired-an-hour-ago', 'valid']);
   });
 

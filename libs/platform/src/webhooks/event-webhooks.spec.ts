@@ -12,8 +12,13 @@ import { WebhookDeliveryError } from '../jobs/webhook-post.js';
 import { QueueName, type EventWebhookPayload } from '../queue/queue.types.js';
 import { EventWebhookJob } from './event-webhook.job.js';
 import { enqueueEventWebhooks, type WebhookEvent } from './event-webhooks.js';
+import { WebhookSecretKeyring } from './webhook-secret-keyring.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
+import type { WebhookUrlPolicy } from './webhook-url-guard.js';
 
+const keyring = new WebhookSecretKeyring([{ id: 'k1', key: Buffer.alloc(32, 7) }]);
+/** The local receiver is allowed by name, as WEBHOOK_ALLOWED_HOSTS allows it in the e2e tests. */
+const policy: WebhookUrlPolicy = { allowHttp: true, allowedHosts: ['127.0.0.1'] };
 const event = (id: string, type: string, orgs: string[]): WebhookEvent => ({ id, type, orgs, createdAt: 1_800_000_000_000, data: { evidenceId: id, seq: 1 } });
 
 describe('event webhooks: enqueued in the caller transaction by filter and organisation, delivered signed', () => {
@@ -34,7 +39,7 @@ describe('event webhooks: enqueued in the caller transaction by filter and organ
     }
   }
   const endpoint = (id: string, org: string, events: string[], url = 'http://127.0.0.1:9/hook') =>
-    pool.query('INSERT INTO webhook_endpoints (id, org, url, events, secret, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [id, org, url, events, `whsec_${id}`, 'test']);
+    pool.query('INSERT INTO webhook_endpoints (id, org, url, events, secret_sealed, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [id, org, url, events, keyring.seal(id, `whsec_${id}`), 'test']);
   const outbox = async () =>
     (await pool.query<{ queue: string; job_id: string; payload: EventWebhookPayload }>('SELECT queue, job_id, payload FROM job_outbox ORDER BY job_id')).rows;
 
@@ -132,7 +137,7 @@ describe('event webhooks: enqueued in the caller transaction by filter and organ
 
     it('POSTs { id, type, createdAt, data } with event and delivery ids, signed with the secret it reads from the database', async () => {
       const clock = () => 1_800_000_100_000;
-      expect(await new EventWebhookJob(pool, { clock }).handle(payload, context)).toEqual({ status: 204 });
+      expect(await new EventWebhookJob(pool, { keyring, policy, clock }).handle(payload, context)).toEqual({ status: 204 });
       expect(received).toHaveLength(1);
       const [d] = received;
       expect(d.path).toBe('/hooks?token=t0k');
@@ -143,12 +148,86 @@ describe('event webhooks: enqueued in the caller transaction by filter and organ
       expect(verifyWebhookSignature('whsec_we_000000000000000a', String(d.headers['zizhu-signature']), d.body, 300, clock())).toBe(false);
     });
 
+    const log = async (endpointId = 'we_0000000000000010') =>
+      (await pool.query<{ attempt: number; status: number | null; error: string | null; duration_ms: number; event_id: string; delivery_id: string }>(
+        'SELECT attempt, status, error, duration_ms, event_id, delivery_id FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY id',
+        [endpointId],
+      )).rows;
+    const state = async (id = 'we_0000000000000010') =>
+      (await pool.query<{ consecutive_failures: number; disabled_reason: string | null }>('SELECT consecutive_failures, disabled_reason FROM webhook_endpoints WHERE id = $1', [id])).rows[0];
+
+    it('logs the attempt: event, delivery id, attempt number, status, duration', async () => {
+      expect(await log()).toEqual([{ attempt: 1, status: 204, error: null, duration_ms: expect.any(Number), event_id: 'evt_1', delivery_id: context.jobId }]);
+    });
+
+    it('signs under the rotated-out secret too while its grace lasts, then under the current one only', async () => {
+      const expiresAt = 1_800_000_200_000;
+      await pool.query('UPDATE webhook_endpoints SET previous_secret_sealed = $2, previous_secret_expires_at = $3 WHERE id = $1', [
+        'we_0000000000000010',
+        keyring.seal('we_0000000000000010', 'whsec_old'),
+        new Date(expiresAt),
+      ]);
+      for (const [clock, v1s] of [
+        [expiresAt - 1000, 2],
+        [expiresAt + 1000, 1],
+      ] as const) {
+        await new EventWebhookJob(pool, { keyring, policy, clock: () => clock }).handle(payload, context);
+        const d = received[received.length - 1];
+        const header = String(d.headers['zizhu-signature']);
+        expect(header.match(/v1=/g)?.length).toBe(v1s);
+        expect(verifyWebhookSignature('whsec_we_0000000000000010', header, d.body, 300, clock)).toBe(true);
+        expect(verifyWebhookSignature('whsec_old', header, d.body, 300, clock)).toBe(v1s === 2);
+      }
+    });
+
+    it('connects only to the address it checked: a host resolving to a refused address is not reached; an allowed one is reached at the address resolved', async () => {
+      const port = new URL(base).port;
+      await pool.query('UPDATE webhook_endpoints SET url = $2 WHERE id = $1', ['we_0000000000000010', `http://receiver.test:${port}/hooks?token=t0k`]);
+      const before = received.length;
+      // DNS now answers a private address for the host (rebinding): refused, logged, nothing sent.
+      const rebound = new EventWebhookJob(pool, { keyring, policy, lookup: async () => [{ address: '10.0.0.5', family: 4 }, { address: '127.0.0.1', family: 4 }] }).handle(payload, context);
+      await expect(rebound).rejects.toThrow(/receiver\.test resolves to 10\.0\.0\.5, which is not a public address/);
+      expect(received.length).toBe(before);
+      expect((await log()).at(-1)).toMatchObject({ status: null, error: expect.stringContaining('not a public address') });
+      // Allowed by name, it is reached at the one address resolved (the system resolver knows no receiver.test).
+      const allowed = { allowHttp: true, allowedHosts: ['receiver.test'] };
+      expect(await new EventWebhookJob(pool, { keyring, policy: allowed, lookup: async () => [{ address: '127.0.0.1', family: 4 }] }).handle(payload, context)).toEqual({ status: 204 });
+      expect(received[received.length - 1].headers.host).toBe(`receiver.test:${port}`);
+      // http is refused at delivery too once the node no longer allows it.
+      await expect(new EventWebhookJob(pool, { keyring, policy: { ...allowed, allowHttp: false }, lookup: async () => [{ address: '127.0.0.1', family: 4 }] }).handle(payload, context)).rejects.toThrow(/https/);
+      await pool.query('UPDATE webhook_endpoints SET url = $2 WHERE id = $1', ['we_0000000000000010', `${base}/hooks?token=t0k`]);
+    });
+
+    it('disables the endpoint after disableAfterFailures failed attempts in a row (a success resets the run); a disabled endpoint gets nothing', async () => {
+      await pool.query('UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1', ['we_0000000000000010']);
+      const job = new EventWebhookJob(pool, { keyring, policy, disableAfterFailures: 3 });
+      status = 500;
+      for (let i = 0; i < 2; i++) await expect(job.handle(payload, context)).rejects.toBeInstanceOf(WebhookDeliveryError);
+      expect(await state()).toEqual({ consecutive_failures: 2, disabled_reason: null });
+      status = 204;
+      await job.handle(payload, context);
+      expect(await state()).toEqual({ consecutive_failures: 0, disabled_reason: null });
+      status = 503;
+      for (let i = 0; i < 3; i++) await expect(job.handle(payload, context)).rejects.toThrow(/answered 503/);
+      expect(await state()).toEqual({ consecutive_failures: 3, disabled_reason: 'CONSECUTIVE_FAILURES' });
+      expect((await log()).slice(-3).map((r) => r.status)).toEqual([503, 503, 503]);
+      const before = received.length;
+      expect(await job.handle(payload, context)).toEqual({ dropped: 'ENDPOINT_DISABLED' });
+      expect(received.length).toBe(before);
+      // Nor are new events enqueued for it.
+      await inTransaction((c) => enqueueEventWebhooks(c, [event('evt_disabled', 'evidence.anchored', ['bank-a'])]));
+      expect((await outbox()).some((r) => r.job_id === 'event:evt_disabled:we_000000000000000a')).toBe(true);
+      expect((await outbox()).some((r) => r.job_id === 'event:evt_disabled:we_0000000000000010')).toBe(false);
+      status = 204;
+      await pool.query('UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL, consecutive_failures = 0 WHERE id = $1', ['we_0000000000000010']);
+    });
+
     it('fails the attempt on a non-2xx answer or an unreachable receiver (BullMQ retries it), naming only the origin', async () => {
       status = 500;
-      await expect(new EventWebhookJob(pool).handle(payload, context)).rejects.toThrow(new WebhookDeliveryError(`event webhook ${base} answered 500 (attempt 1 of 8)`));
+      await expect(new EventWebhookJob(pool, { keyring, policy }).handle(payload, context)).rejects.toThrow(new WebhookDeliveryError(`event webhook ${base} answered 500 (attempt 1 of 8)`));
       status = 204;
       await pool.query("UPDATE webhook_endpoints SET url = 'http://127.0.0.1:9/down?token=t0k' WHERE id = 'we_0000000000000010'");
-      const refused = new EventWebhookJob(pool, { timeoutMs: 2_000 }).handle(payload, context);
+      const refused = new EventWebhookJob(pool, { keyring, policy, timeoutMs: 2_000 }).handle(payload, context);
       await expect(refused).rejects.toBeInstanceOf(WebhookDeliveryError);
       await expect(refused).rejects.not.toThrow(/t0k/);
     });
@@ -156,7 +235,7 @@ describe('event webhooks: enqueued in the caller transaction by filter and organ
     it('completes as dropped once the endpoint is deleted', async () => {
       const before = received.length;
       await pool.query("DELETE FROM webhook_endpoints WHERE id = 'we_0000000000000010'");
-      expect(await new EventWebhookJob(pool).handle(payload, context)).toEqual({ dropped: 'ENDPOINT_DELETED' });
+      expect(await new EventWebhookJob(pool, { keyring, policy }).handle(payload, context)).toEqual({ dropped: 'ENDPOINT_DELETED' });
       expect(received.length).toBe(before);
     });
   });

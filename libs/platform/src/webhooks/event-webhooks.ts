@@ -22,8 +22,8 @@ export interface WebhookEvent {
 
 /**
  * Enqueues, inside the caller's transaction (a block's commit), one EVENT_WEBHOOK delivery per
- * event and endpoint of one of its organisations whose filter matches: one INSERT … SELECT joining
- * the events with webhook_endpoints. The job id is `event:<event id>:<endpoint id>`, so projecting
+ * event and enabled endpoint of one of its organisations whose filter matches: one INSERT … SELECT
+ * joining the events with webhook_endpoints. The job id is `event:<event id>:<endpoint id>`, so projecting
  * the same events again adds nothing. When no endpoint exists at all it costs one trivial EXISTS query, and
  * `events` (a function) is not even built. Resolves with how many deliveries were new.
  */
@@ -41,7 +41,7 @@ export async function enqueueEventWebhooks(sql: SqlClient, events: readonly Webh
      SELECT $1, 'event:' || e.id || ':' || w.id,
             jsonb_build_object('endpointId', w.id, 'event', jsonb_build_object('id', e.id, 'type', e.type, 'createdAt', e.created_at, 'data', e.data))
      FROM jsonb_to_recordset($2::jsonb) AS e(id text, type text, orgs jsonb, created_at bigint, data jsonb)
-     JOIN webhook_endpoints w ON jsonb_exists(e.orgs, w.org)
+     JOIN webhook_endpoints w ON jsonb_exists(e.orgs, w.org) AND w.disabled_at IS NULL
      WHERE EXISTS (SELECT 1 FROM unnest(w.events) AS f WHERE f = '*' OR f = e.type OR (right(f, 2) = '.*' AND starts_with(e.type, left(f, -1))))
      ON CONFLICT (job_id) DO NOTHING`,
     [QueueName.EVENT_WEBHOOK, JSON.stringify(list.map((e) => ({ id: e.id, type: e.type, orgs: [...new Set(e.orgs)], created_at: Math.trunc(e.createdAt), data: e.data })))],

@@ -1,4 +1,7 @@
 export { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
+export { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+export { WebhookSecretKeyring, WebhookSecretKeyError, resealWebhookSecrets } from './webhook-secret-keyring.js';
+export { WebhookTargetRefused, isNonPublicAddress, parseWebhookUrl, resolveWebhookTarget, webhookUrlPolicy, type AddressLookup, type WebhookTarget, type WebhookUrlPolicy } from './webhook-url-guard.js';
 export { WEBHOOK_SIGNATURE_HEADER, signWebhookPayload, verifyWebhookSignature } from './webhook-signature.js';
 export { EVENT_FILTER_PATTERN, EVENT_TYPE_PATTERN, enqueueEventWebhooks, type WebhookEvent } from './event-webhooks.js';
 export { EventWebhookJob, type EventWebhookOptions, type EventDeliveryResult } from './event-webhook.job.js';

@@ -4,12 +4,19 @@ import { Ctx } from '../auth/ctx.decorator.js';
 import { Permission } from '../auth/permissions.js';
 import { requirePrincipal, type RequestContext } from '../context/principal.js';
 import { PageArgs, toConnection } from '../graphql/connection.js';
-import { decodeCursor, encodeCursor } from '../graphql/pagination.js';
-import { CreateWebhookEndpointInput, WebhookEndpointIdArgs } from './dto/webhook-endpoint.inputs.js';
-import { CreatedWebhookEndpointModel, WebhookEndpointConnection, WebhookEndpointModel } from './models/webhook-endpoint.model.js';
+import { decodeCursor, decodeIntegerCursor, encodeCursor } from '../graphql/pagination.js';
+import { CreateWebhookEndpointInput, WebhookDeliveriesArgs, WebhookEndpointIdArgs } from './dto/webhook-endpoint.inputs.js';
+import {
+  CreatedWebhookEndpointModel,
+  RotatedWebhookEndpointSecretModel,
+  WebhookDeliveryConnection,
+  WebhookDeliveryModel,
+  WebhookEndpointConnection,
+  WebhookEndpointModel,
+} from './models/webhook-endpoint.model.js';
 import { WEBHOOK_ENDPOINT_ID_PATTERN, WebhookEndpointsService } from './webhook-endpoints.service.js';
 
-/** Webhook endpoints of the caller's organisation, managed by its admins. */
+/** Webhook endpoints of the caller's organisation and their delivery log, managed by its admins. */
 @Resolver(() => WebhookEndpointModel)
 export class WebhookEndpointsResolver {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
@@ -34,5 +41,34 @@ export class WebhookEndpointsResolver {
   @Allow(Permission.ManageWebhooks)
   async deleteWebhookEndpoint(@Ctx() ctx: RequestContext, @Args() args: WebhookEndpointIdArgs): Promise<WebhookEndpointModel> {
     return WebhookEndpointModel.from(await this.endpoints.delete(ctx, args.id));
+  }
+
+  @Mutation(() => WebhookEndpointModel, { description: 'Stops deliveries to a webhook endpoint of your organisation (queued ones are dropped) until it is enabled again' })
+  @Allow(Permission.ManageWebhooks)
+  async disableWebhookEndpoint(@Ctx() ctx: RequestContext, @Args() args: WebhookEndpointIdArgs): Promise<WebhookEndpointModel> {
+    return WebhookEndpointModel.from(await this.endpoints.disable(ctx, args.id));
+  }
+
+  @Mutation(() => WebhookEndpointModel, { description: 'Resumes deliveries of new events to a disabled webhook endpoint of your organisation (its URL is checked again)' })
+  @Allow(Permission.ManageWebhooks)
+  async enableWebhookEndpoint(@Ctx() ctx: RequestContext, @Args() args: WebhookEndpointIdArgs): Promise<WebhookEndpointModel> {
+    return WebhookEndpointModel.from(await this.endpoints.enable(ctx, args.id));
+  }
+
+  @Mutation(() => RotatedWebhookEndpointSecretModel, {
+    description: 'Issues a new signing secret for a webhook endpoint of your organisation, in this answer only; deliveries are signed under the old one too for a grace period',
+  })
+  @Allow(Permission.ManageWebhooks)
+  async rotateWebhookEndpointSecret(@Ctx() ctx: RequestContext, @Args() args: WebhookEndpointIdArgs): Promise<RotatedWebhookEndpointSecretModel> {
+    const { endpoint, secret } = await this.endpoints.rotateSecret(ctx, args.id);
+    return { endpoint: WebhookEndpointModel.from(endpoint), secret };
+  }
+
+  @Query(() => WebhookDeliveryConnection, { description: 'Delivery attempts to a webhook endpoint of your organisation, newest first' })
+  @Allow(Permission.ManageWebhooks)
+  async webhookDeliveries(@Ctx() ctx: RequestContext, @Args() args: WebhookDeliveriesArgs): Promise<WebhookDeliveryConnection> {
+    const before = args.after === undefined ? undefined : String(decodeIntegerCursor('webhook-delivery', args.after));
+    const rows = await this.endpoints.deliveries(ctx, args.endpointId, args.first + 1, before);
+    return toConnection(rows, args.first, (d) => encodeCursor('webhook-delivery', d.id), WebhookDeliveryModel.from);
   }
 }

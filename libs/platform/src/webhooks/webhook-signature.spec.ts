@@ -35,6 +35,14 @@ describe('webhook signatures (Stripe scheme: t=<unix>,v1=<hex HMAC-SHA256 of "<t
     expect(verifyWebhookSignature(secret, `t=${t + 1},${v1}`, body, 300, now)).toBe(false);
   });
 
+  it('signs under several secrets (a rotation): one v1 entry each, the current first; each secret verifies it', () => {
+    const header = signWebhookPayload(['whsec_new', 'whsec_old'], body, t);
+    expect(header).toBe(`t=${t},v1=${createHmac('sha256', 'whsec_new').update(`${t}.${body}`).digest('hex')},v1=${createHmac('sha256', 'whsec_old').update(`${t}.${body}`).digest('hex')}`);
+    expect(verifyWebhookSignature('whsec_new', header, body, 300, now)).toBe(true);
+    expect(verifyWebhookSignature('whsec_old', header, body, 300, now)).toBe(true);
+    expect(verifyWebhookSignature('whsec_other', header, body, 300, now)).toBe(false);
+  });
+
   it('accepts any matching v1 among several (secret rotation), ignores unknown schemes, refuses malformed headers', () => {
     const good = signWebhookPayload(secret, body, t).split(',')[1];
     const other = signWebhookPayload('whsec_old', body, t).split(',')[1];

@@ -5,9 +5,13 @@ export const WEBHOOK_SIGNATURE_HEADER = 'zizhu-signature';
 
 const hmac = (secret: string, timestamp: number, body: string) => createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
 
-/** The signature header of `body` sent at `timestamp` (unix seconds), Stripe's scheme. */
-export function signWebhookPayload(secret: string, body: string, timestamp: number): string {
-  return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
+/**
+ * The signature header of `body` sent at `timestamp` (unix seconds), Stripe's scheme: one v1 entry
+ * per secret (the current one first, then one rotated out and still in its grace period).
+ */
+export function signWebhookPayload(secrets: string | readonly string[], body: string, timestamp: number): string {
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  return [`t=${timestamp}`, ...list.map((secret) => `v1=${hmac(secret, timestamp, body)}`)].join(',');
 }
 
 /**
