@@ -170,6 +170,9 @@ describe('access matrix: roles × every GraphQL operation', () => {
     const r = await t.gql<{ createWebhookEndpoint: { endpoint: { id: string } } }>(CREATE_WEBHOOK, { i: webhookInput() }, { token: adminToken });
     return r.body.data!.createWebhookEndpoint.endpoint.id;
   }
+  /** One webhook endpoint of bank-a for the rows that leave it in place (an organisation has at most 16). */
+  let bankWebhook: string | undefined;
+  const sharedBankWebhook = async () => (bankWebhook ??= await newBankWebhook());
 
   const ROWS: Record<string, Row> = {
     // Public
@@ -401,12 +404,25 @@ describe('access matrix: roles × every GraphQL operation', () => {
     webhookEndpoints: { type: 'query', allowed: ADMINS, call: () => ({ query: '{ webhookEndpoints(first: 5) { edges { node { id } } } }' }) },
     createWebhookEndpoint: { type: 'mutation', allowed: ADMINS, call: () => ({ query: CREATE_WEBHOOK, variables: { i: webhookInput() } }) },
     deleteWebhookEndpoint: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }', variables: { id: await newBankWebhook() } }) },
+    disableWebhookEndpoint: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { disableWebhookEndpoint(id: $id) { id } }', variables: { id: await sharedBankWebhook() } }) },
+    enableWebhookEndpoint: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { enableWebhookEndpoint(id: $id) { id } }', variables: { id: await sharedBankWebhook() } }) },
+    rotateWebhookEndpointSecret: {
+      type: 'mutation',
+      allowed: BANK_ADMIN,
+      call: async () => ({ query: 'mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id) { secret } }', variables: { id: await sharedBankWebhook() } }),
+    },
+    webhookDeliveries: {
+      type: 'query',
+      allowed: BANK_ADMIN,
+      call: async () => ({ query: 'query($id: ID!) { webhookDeliveries(endpointId: $id, first: 5) { edges { node { id } } } }', variables: { id: await sharedBankWebhook() } }),
+    },
     revokeUser: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { revokeUser(id: $id) { status } }', variables: { id: await newBankUser() } }) },
     revokeApiKey: { type: 'mutation', allowed: BANK_ADMIN, call: async () => ({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) { status } }', variables: { id: await newBankApiKey() } }) },
   };
 
   beforeAll(async () => {
-    t = await startTestNode({}, { clock: () => Date.now() + shift });
+    // The rows register webhook endpoints at 127.0.0.1 (refused by default: http, a loopback address).
+    t = await startTestNode({ WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, { clock: () => Date.now() + shift });
     keystore = await t.keystore();
     await setUpLending();
     adminToken = await t.login('bank-a', 'admin', t.adminPassword('bank-a'));
