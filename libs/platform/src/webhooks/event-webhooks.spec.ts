@@ -8,6 +8,7 @@ import { PLATFORM_MIGRATIONS } from '@zizhu/migrations';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
 import { PLATFORM_ENTITIES } from '../identity/identity.entities.js';
+import { CleanupJob } from '../jobs/cleanup.job.js';
 import { WebhookDeliveryError } from '../jobs/webhook-post.js';
 import { QueueName, type EventWebhookPayload } from '../queue/queue.types.js';
 import { EventWebhookJob } from './event-webhook.job.js';
@@ -238,5 +239,23 @@ describe('event webhooks: enqueued in the caller transaction by filter and organ
       expect(await new EventWebhookJob(pool, { keyring, policy }).handle(payload, context)).toEqual({ dropped: 'ENDPOINT_DELETED' });
       expect(received.length).toBe(before);
     });
+  });
+  it('the hourly clean-up deletes delivery attempts past the retention and re-seals secrets sealed under a key no longer first', async () => {
+    await endpoint('we_00000000000000c1', 'bank-a', ['matrix.never']);
+    await pool.query(
+      `INSERT INTO webhook_deliveries (endpoint_id, event_id, delivery_id, attempt, status, error, duration_ms, at) VALUES
+       ('we_00000000000000c1', 'evt_old', 'event:evt_old:we_00000000000000c1', 1, 204, NULL, 5, now() - interval '31 days'),
+       ('we_00000000000000c1', 'evt_new', 'event:evt_new:we_00000000000000c1', 1, 204, NULL, 5, now() - interval '29 days')`,
+    );
+    const rotated = new WebhookSecretKeyring([{ id: 'k2', key: Buffer.alloc(32, 8) }, { id: 'k1', key: Buffer.alloc(32, 7) }]);
+    const result = await new CleanupJob(pool, { webhookDeliveryRetentionDays: 30, webhookSecrets: rotated }).handle();
+    expect(result).toMatchObject({ webhookDeliveries: 1, webhookSecrets: { resealed: expect.any(Number), unopenable: 0 } });
+    expect(result.webhookSecrets!.resealed).toBeGreaterThan(0);
+    expect((await pool.query("SELECT event_id FROM webhook_deliveries WHERE endpoint_id = 'we_00000000000000c1'")).rows).toEqual([{ event_id: 'evt_new' }]);
+    const k2Only = new WebhookSecretKeyring([{ id: 'k2', key: Buffer.alloc(32, 8) }]);
+    const { rows } = await pool.query<{ secret_sealed: string }>("SELECT secret_sealed FROM webhook_endpoints WHERE id = 'we_00000000000000c1'");
+    expect(k2Only.open('we_00000000000000c1', rows[0].secret_sealed)).toBe('whsec_we_00000000000000c1');
+    // Nothing left to re-seal.
+    expect((await new CleanupJob(pool, { webhookSecrets: rotated }).handle()).webhookSecrets).toEqual({ resealed: 0, unopenable: 0 });
   });
 });
