@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { GeneralEncrypt, generalDecrypt, importJWK, type GeneralJWE } from 'jose';
 import { toHex } from './encoding.js';
 import { JweError, type JweErrorCode } from './errors.js';
-import { decryptAsRecipient, decryptJson, encryptForRecipients, jweRecipients } from './jwe.js';
+import { decryptAsRecipient, decryptJson, encryptForRecipients, jweRecipients, JweSealer } from './jwe.js';
 import { generateX25519 } from './x25519.js';
 
 const orgs = ['org-alpha', 'org-beta', 'org-gamma'].map((kid) => ({ kid, ...generateX25519() }));
@@ -159,6 +159,69 @@ describe('JWE field encryption (ECDH-ES+A256KW / X25519, A256GCM, general JSON)'
         for (const o of orgs) expect(await decryptJson(jwe, { kid: o.kid, privateKey: o.privateKey }, { aad })).toEqual({ title: '合同' });
         await expectJweError(decryptJson(jwe, { kid: orgs[0].kid, privateKey: outsider.privateKey }), 'DECRYPTION_FAILED');
       }
+    });
+  });
+
+  describe('JweSealer: one ephemeral key per recipient for a batch, a random apu per JWE', () => {
+    const joseKey = (o: (typeof orgs)[number]) =>
+      importJWK({ kty: 'OKP', crv: 'X25519', x: Buffer.from(o.publicKey).toString('base64url'), d: Buffer.from(o.privateKey).toString('base64url') }, 'ECDH-ES+A256KW');
+
+    it('each JWE opens for every recipient, here and in jose; epk shared across the batch, apu and wrapped keys not', async () => {
+      const sealer = new JweSealer();
+      const values = Array.from({ length: 5 }, (_, i) => ({ title: `发票 ${i}`, amount: String(1000 + i) }));
+      const jwes = values.map((v, i) => sealer.seal(v, recipients, `evidence:${i}`));
+      for (const [i, jwe] of jwes.entries()) {
+        for (const o of orgs) {
+          expect(await decryptJson(jwe, { kid: o.kid, privateKey: o.privateKey }, { aad: `evidence:${i}` })).toEqual(values[i]);
+          const opened = await generalDecrypt(jwe, await joseKey(o), { keyManagementAlgorithms: ['ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256GCM'] });
+          expect(JSON.parse(Buffer.from(opened.plaintext).toString('utf8'))).toEqual(values[i]);
+        }
+        await expectJweError(decryptAsRecipient(jwe, { kid: outsider.kid, privateKey: outsider.privateKey }), 'NOT_A_RECIPIENT');
+        await expectJweError(decryptAsRecipient(jwe, { kid: orgs[0].kid, privateKey: outsider.privateKey }), 'DECRYPTION_FAILED');
+      }
+      for (let r = 0; r < orgs.length; r++) {
+        expect(new Set(jwes.map((j) => JSON.stringify(j.recipients[r].header?.epk))).size).toBe(1);
+        expect(new Set(jwes.map((j) => j.recipients[r].header?.apu)).size).toBe(jwes.length);
+        expect(b64urlDecode(jwes[0].recipients[r].header?.apu as string)).toHaveLength(16);
+      }
+      // distinct recipients still get distinct ephemeral keys
+      expect(new Set(jwes[0].recipients.map((r) => JSON.stringify(r.header?.epk))).size).toBe(orgs.length);
+    });
+
+    it('the apu is bound: changed or removed, the wrapped key no longer opens', async () => {
+      const sealer = new JweSealer();
+      const jwe = sealer.seal('secret', recipients);
+      const me = { kid: orgs[1].kid, privateKey: orgs[1].privateKey };
+      const altered = (apu: string | undefined): GeneralJWE => ({
+        ...jwe,
+        recipients: jwe.recipients.map((r) => ({ ...r, header: { ...r.header, apu } })),
+      });
+      await expectJweError(decryptAsRecipient(altered(Buffer.alloc(16, 7).toString('base64url')), me), 'DECRYPTION_FAILED');
+      await expectJweError(decryptAsRecipient(altered(undefined), me), 'DECRYPTION_FAILED');
+      await expectJweError(decryptAsRecipient(altered('not base64url!'), me), 'DECRYPTION_FAILED');
+      expect(Buffer.from(await decryptAsRecipient(jwe, me)).toString()).toBe('secret');
+    });
+
+    it('makes a new ephemeral key after maxUsesPerKey seals, and after clear()', () => {
+      const sealer = new JweSealer(2);
+      const epk = (j: GeneralJWE) => JSON.stringify(j.recipients[0].header?.epk);
+      const [a, b, c] = [sealer.seal('a', recipients), sealer.seal('b', recipients), sealer.seal('c', recipients)];
+      expect(epk(a)).toBe(epk(b));
+      expect(epk(c)).not.toBe(epk(a));
+      sealer.clear();
+      expect(epk(sealer.seal('d', recipients))).not.toBe(epk(c));
+    });
+
+    it('we open what jose writes with apu and apv in the protected header', async () => {
+      const enc = new GeneralEncrypt(Buffer.from('{"title":"合同"}')).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' });
+      for (const r of recipients)
+        enc
+          .addRecipient(await importJWK({ kty: 'OKP', crv: 'X25519', x: Buffer.from(r.publicKey).toString('base64url') }, 'ECDH-ES+A256KW'))
+          .setUnprotectedHeader({ kid: r.kid })
+          .setKeyManagementParameters({ apu: Buffer.from('Alice'), apv: Buffer.from('Bob') });
+      const jwe = await enc.encrypt();
+      expect(jwe.recipients[0].header?.apu).toBe(Buffer.from('Alice').toString('base64url'));
+      for (const o of orgs) expect(await decryptJson(jwe, { kid: o.kid, privateKey: o.privateKey })).toEqual({ title: '合同' });
     });
   });
 });

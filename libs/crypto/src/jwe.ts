@@ -47,8 +47,83 @@ export async function encryptForRecipients(plaintext: JwePlaintext, recipients: 
   return encryptForRecipientsSync(plaintext, recipients, aad);
 }
 
-/** The encryption itself, synchronous (node:crypto does the work inline). */
+/** The encryption itself, synchronous (node:crypto does the work inline): a fresh ephemeral key per recipient. */
 export function encryptForRecipientsSync(plaintext: JwePlaintext, recipients: readonly JweRecipient[], aad?: string): GeneralJWE {
+  checkRecipients(recipients);
+  const cek = randomBytes(32);
+  const entries = recipients.map((r) => {
+    const ephemeral = newEphemeral(r.publicKey);
+    return { encrypted_key: b64url(aesKeyWrap(concatKdf(ephemeral.z), cek)), header: { kid: r.kid, epk: ephemeral.epk } };
+  });
+  return contentEncrypt(cek, plaintext, aad, entries);
+}
+
+/**
+ * Seals many values in a row (a batch of records) with one ephemeral key per recipient organisation
+ * for the sealer's lifetime instead of one per recipient per value: the X25519 key generation and
+ * agreement (~100 µs each recipient) are done once per organisation, not once per record.
+ *
+ * Each JWE is still a standard ECDH-ES+A256KW one that any implementation opens (jose included):
+ * every recipient entry carries its `epk` and a random 16-byte `apu` (Agreement PartyUInfo, RFC 7518
+ * §4.6.1.2), which enters the Concat KDF, so every JWE's key-encryption keys are distinct even
+ * though the shared secret is reused; each content key is fresh. What reuse reveals is only that
+ * two JWEs were sealed by the same sealer (they were: the same batch of the same issuer). The
+ * ephemeral private keys live in this object only: drop it when the batch is done. After
+ * `maxUsesPerKey` seals for one recipient a new ephemeral key is made.
+ */
+export class JweSealer {
+  private readonly ephemerals = new Map<string, { epk: EphemeralPublicJwk; z: Buffer; uses: number }>();
+
+  constructor(private readonly maxUsesPerKey = 10_000) {}
+
+  seal(plaintext: JwePlaintext, recipients: readonly JweRecipient[], aad?: string): GeneralJWE {
+    checkRecipients(recipients);
+    const cek = randomBytes(32);
+    const entries = recipients.map((r) => {
+      const ephemeral = this.ephemeralFor(r.publicKey);
+      const apu = randomBytes(16);
+      return { encrypted_key: b64url(aesKeyWrap(concatKdf(ephemeral.z, apu), cek)), header: { kid: r.kid, epk: ephemeral.epk, apu: b64url(apu) } };
+    });
+    return contentEncrypt(cek, plaintext, aad, entries);
+  }
+
+  /** Forgets the ephemeral keys' shared secrets (the sealer can still be used: it makes new ones). */
+  clear(): void {
+    for (const e of this.ephemerals.values()) e.z.fill(0);
+    this.ephemerals.clear();
+  }
+
+  private ephemeralFor(publicKey: Uint8Array) {
+    const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64');
+    let e = this.ephemerals.get(id);
+    if (!e || e.uses >= this.maxUsesPerKey) {
+      e = { ...newEphemeral(publicKey), uses: 0 };
+      this.ephemerals.set(id, e);
+    }
+    e.uses += 1;
+    return e;
+  }
+}
+
+interface EphemeralPublicJwk {
+  x: string;
+  crv: 'X25519';
+  kty: 'OKP';
+}
+
+/** A fresh X25519 key pair's public JWK and its shared secret with the recipient's key. */
+function newEphemeral(recipientPublicKey: Uint8Array): { epk: EphemeralPublicJwk; z: Buffer } {
+  const ephemeral = generateKeyPairSync('x25519');
+  const z = sharedSecret(ephemeral.privateKey, recipientKey(recipientPublicKey));
+  // The raw key from its SPKI DER, not export({ format: 'jwk' }): Node 20's JWK export holds the
+  // key's mutex while it allocates, and a garbage collection then finalising this key's KeyGenJob
+  // takes the same mutex, so the thread deadlocks (within a few thousand seals when the heap is
+  // busy: the node hung so while filling bench lending-dashboard; jwe-gc.spec.ts).
+  const x = b64url(ephemeral.publicKey.export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_LENGTH));
+  return { epk: { x, crv: 'X25519', kty: 'OKP' }, z };
+}
+
+function checkRecipients(recipients: readonly JweRecipient[]): void {
   if (!Array.isArray(recipients) || recipients.length === 0) throw new JweError('NO_RECIPIENTS', 'JWE needs at least one recipient');
   const seen = new Set<string>();
   for (const r of recipients) {
@@ -57,29 +132,22 @@ export function encryptForRecipientsSync(plaintext: JwePlaintext, recipients: re
     seen.add(r.kid);
     if (!(r.publicKey instanceof Uint8Array) || r.publicKey.length !== 32) throw new JweError('INVALID_RECIPIENT', `JWE recipient "${r.kid}" public key must be 32 raw X25519 bytes`);
   }
-  const cek = randomBytes(32);
-  const entries = recipients.map((r) => {
-    const ephemeral = generateKeyPairSync('x25519');
-    const kek = concatKdf(sharedSecret(ephemeral.privateKey, recipientKey(r.publicKey)));
-    // The raw key from its SPKI DER, not export({ format: 'jwk' }): Node 20's JWK export holds the
-    // key's mutex while it allocates, and a garbage collection then finalising this key's KeyGenJob
-    // takes the same mutex, so the thread deadlocks (within a few thousand seals when the heap is
-    // busy: the node hung so while filling bench lending-dashboard; jwe-gc.spec.ts).
-    const x = b64url(ephemeral.publicKey.export({ format: 'der', type: 'spki' }).subarray(X25519_SPKI_PREFIX_LENGTH));
-    return { encrypted_key: b64url(aesKeyWrap(kek, cek)), header: { kid: r.kid, epk: { x, crv: 'X25519', kty: 'OKP' } } };
-  });
+}
+
+function contentEncrypt(cek: Buffer, plaintext: JwePlaintext, aad: string | undefined, recipients: GeneralJWE['recipients']): GeneralJWE {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', cek, iv);
   const aadB64 = aad === undefined ? undefined : b64url(Buffer.from(aad, 'utf8'));
   cipher.setAAD(Buffer.from(aadB64 === undefined ? PROTECTED : `${PROTECTED}.${aadB64}`, 'ascii'));
   const ciphertext = Buffer.concat([cipher.update(plaintextBytes(plaintext)), cipher.final()]);
+  cek.fill(0);
   return {
     ciphertext: b64url(ciphertext),
     iv: b64url(iv),
     tag: b64url(cipher.getAuthTag()),
     ...(aadB64 === undefined ? {} : { aad: aadB64 }),
     protected: PROTECTED,
-    recipients: entries,
+    recipients,
   };
 }
 
@@ -134,10 +202,21 @@ function u32be(n: number): Buffer {
   return b;
 }
 
-/** RFC 7518 §4.6.2: Concat KDF (NIST SP 800-56A) with SHA-256 for ECDH-ES+A256KW (256-bit key), empty apu and apv. */
-const KDF_OTHER_INFO = Buffer.concat([u32be(ALG.length), Buffer.from(ALG, 'ascii'), u32be(0), u32be(0), u32be(256)]);
-function concatKdf(z: Buffer): Buffer {
-  return createHash('sha256').update(u32be(1)).update(z).update(KDF_OTHER_INFO).digest();
+/**
+ * RFC 7518 §4.6.2: Concat KDF (NIST SP 800-56A) with SHA-256 for ECDH-ES+A256KW (a 256-bit key);
+ * OtherInfo = AlgorithmID || PartyUInfo (apu) || PartyVInfo (apv) || SuppPubInfo, each datum
+ * length-prefixed.
+ */
+const KDF_ALGORITHM_ID = Buffer.concat([u32be(ALG.length), Buffer.from(ALG, 'ascii')]);
+const KDF_SUPP_PUB_INFO = u32be(256);
+const KDF_OTHER_INFO_EMPTY = Buffer.concat([KDF_ALGORITHM_ID, u32be(0), u32be(0), KDF_SUPP_PUB_INFO]);
+const KDF_ROUND_1 = u32be(1);
+function concatKdf(z: Buffer, apu?: Uint8Array, apv?: Uint8Array): Buffer {
+  const h = createHash('sha256').update(KDF_ROUND_1).update(z);
+  if (!apu && !apv) return h.update(KDF_OTHER_INFO_EMPTY).digest();
+  const u = apu ?? Buffer.alloc(0);
+  const v = apv ?? Buffer.alloc(0);
+  return h.update(KDF_ALGORITHM_ID).update(u32be(u.length)).update(u).update(u32be(v.length)).update(v).update(KDF_SUPP_PUB_INFO).digest();
 }
 
 /** RFC 3394 AES key wrap with its default IV (OpenSSL's id-aes256-wrap). */
@@ -187,10 +266,19 @@ export async function decryptAsRecipient(jwe: GeneralJWE, recipient: JweRecipien
     const epk = entry.header?.epk as { kty?: unknown; crv?: unknown; x?: unknown } | undefined;
     const wrapped = typeof entry.encrypted_key === 'string' ? fromB64url(entry.encrypted_key) : undefined;
     if (!epk || epk.kty !== 'OKP' || epk.crv !== 'X25519' || typeof epk.x !== 'string' || wrapped?.length !== 40) continue;
+    // apu/apv may sit in any part of the JOSE header (RFC 7516 §7.2.1: their union).
+    const party = (name: 'apu' | 'apv'): Buffer | undefined | null => {
+      const value = (entry.header as Record<string, unknown> | undefined)?.[name] ?? (jwe.unprotected as Record<string, unknown> | undefined)?.[name] ?? header?.[name];
+      if (value === undefined) return undefined;
+      return typeof value === 'string' ? (fromB64url(value) ?? null) : null;
+    };
+    const apu = party('apu');
+    const apv = party('apv');
+    if (apu === null || apv === null) continue;
     let plaintext: Buffer;
     try {
       const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.x }, format: 'jwk' });
-      const cek = aesKeyUnwrap(concatKdf(sharedSecret(privateKey, ephemeral)), wrapped);
+      const cek = aesKeyUnwrap(concatKdf(sharedSecret(privateKey, ephemeral), apu, apv), wrapped);
       const decipher = createDecipheriv('aes-256-gcm', cek, iv);
       decipher.setAAD(Buffer.from(jwe.aad === undefined ? jwe.protected! : `${jwe.protected!}.${jwe.aad}`, 'ascii'));
       decipher.setAuthTag(tag);
@@ -206,12 +294,12 @@ export async function decryptAsRecipient(jwe: GeneralJWE, recipient: JweRecipien
   throw failed();
 }
 
-function readProtectedHeader(jwe: GeneralJWE): { alg?: unknown; enc?: unknown } | undefined {
+function readProtectedHeader(jwe: GeneralJWE): { alg?: unknown; enc?: unknown; apu?: unknown; apv?: unknown } | undefined {
   const bytes = typeof jwe.protected === 'string' ? fromB64url(jwe.protected) : undefined;
   if (!bytes) return undefined;
   try {
     const h = JSON.parse(bytes.toString('utf8')) as unknown;
-    return typeof h === 'object' && h !== null ? (h as { alg?: unknown; enc?: unknown }) : undefined;
+    return typeof h === 'object' && h !== null ? (h as { alg?: unknown; enc?: unknown; apu?: unknown; apv?: unknown }) : undefined;
   } catch {
     return undefined;
   }

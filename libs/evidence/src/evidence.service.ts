@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue } from '@zizhu/chain';
 import { EvidenceContract, type DigestAlg, type EvidenceDigest } from '@zizhu/contract-evidence';
-import { toBase64 } from '@zizhu/crypto';
+import { toBase64, type JweSealer } from '@zizhu/crypto';
 import {
   AppError,
   CLOCK,
@@ -121,8 +121,11 @@ export class EvidenceService {
       if (replaces) amended.set(replaces, i);
     }
     const regulators = await this.regulators();
-    const calls = await Promise.all(fresh.map((i) => this.anchorCall(principal, ids[i], items[i], known, regulators).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e))));
+    // A batch seals with one ephemeral key per recipient organisation (each JWE its own apu).
+    const sealer = fresh.length > 1 ? this.encryption.batchSealer() : undefined;
+    const calls = await Promise.all(fresh.map((i) => this.anchorCall(principal, ids[i], items[i], known, regulators, sealer).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e))));
 
+    sealer?.clear();
     const settled = await Promise.allSettled(calls.map((args) => this.submitAnchor(principal, args)));
     const failed = settled.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {
@@ -143,7 +146,7 @@ export class EvidenceService {
   }
 
   /** The contract call anchoring one new digest: an amendment checked against what it replaces, the metadata sealed. */
-  private async anchorCall(principal: Principal, id: string, input: AnchorEvidenceInput, known: Map<string, EvidenceRecordEntity>, regulators: string[]): Promise<{ [k: string]: JsonValue }> {
+  private async anchorCall(principal: Principal, id: string, input: AnchorEvidenceInput, known: Map<string, EvidenceRecordEntity>, regulators: string[], sealer?: JweSealer): Promise<{ [k: string]: JsonValue }> {
     if (input.replaces) {
       const old = known.get(input.replaces);
       if (!old || !(await this.maySee(principal, old))) throw notFound(`no evidence ${input.replaces} is visible to ${principal.org}`);
@@ -152,7 +155,7 @@ export class EvidenceService {
       if (old.type !== input.type) throw badInput(`an amendment of a ${old.type} must be a ${old.type}`, 'TYPE_MISMATCH');
     }
     const metadata: SealedMetadata = { holderIdentity: input.holderIdentity ?? null, title: input.title ?? null, amount: input.amount ?? null, reference: input.reference ?? null };
-    const sealed = await this.encryption.encryptFor([principal.org, input.holder, ...regulators], metadata as unknown as JsonValue, { aad: metadataAad(id) });
+    const sealed = await this.encryption.encryptFor([principal.org, input.holder, ...regulators], metadata as unknown as JsonValue, { aad: metadataAad(id), sealer });
     return { digest: { ...digestOf(input) }, type: input.type, holder: input.holder, sealed: sealed as unknown as JsonValue, ...(input.replaces ? { replaces: input.replaces } : {}) };
   }
 

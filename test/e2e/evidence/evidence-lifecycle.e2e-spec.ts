@@ -335,6 +335,15 @@ describe('evidence lifecycle: amendment, transfer of holding, revocation, batche
       for (const node of page) expect(node.metadata.title).toBe(titleOf.get(node.id));
       expect(await treeSize()).toBe(size + 1);
 
+      // A batch is sealed with one ephemeral key per recipient organisation, each JWE with its own apu.
+      const SEALED = 'query($id: String!) { evidenceRecord(id: $id) { sealed } }';
+      const sealed = await Promise.all(anchored.slice(0, 2).map(async (a) => data(await gql<{ evidenceRecord: { sealed: GeneralJWE } }>('issuer-a', SEALED, { id: a.id })).evidenceRecord.sealed));
+      const entry = (jwe: GeneralJWE, kid: string) => jwe.recipients.find((r) => r.header?.kid === kid)!.header!;
+      for (const kid of ['issuer-a', 'carrier-a', 'regulator']) {
+        expect(entry(sealed[0], kid).epk).toEqual(entry(sealed[1], kid).epk);
+        expect(entry(sealed[0], kid).apu).not.toBe(entry(sealed[1], kid).apu);
+      }
+
       const timelines = await Promise.all(page.map((n) => record('carrier-a', n.id)));
       const views = timelines.map((r) => r.timeline.filter((f) => f.action === 'VIEWED'));
       expect(views.every((v) => v.length === 1 && v[0].org === 'carrier-a')).toBe(true);

@@ -1,4 +1,4 @@
-import { decryptAsRecipient, encryptForRecipients, jweRecipients, JweError, type GeneralJWE, type JwePlaintext, type Keystore } from '@zizhu/crypto';
+import { decryptAsRecipient, encryptForRecipients, jweRecipients, JweError, JweSealer, type GeneralJWE, type JwePlaintext, type Keystore } from '@zizhu/crypto';
 import { AuditService } from '../audit/audit.service.js';
 import { requirePrincipal, type RequestContext } from '../context/principal.js';
 import { AppError, badInput, forbidden } from '../graphql/errors.js';
@@ -58,8 +58,17 @@ export class FieldEncryptionService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * A sealer for a batch of values (one request's records): its JWEs share one ephemeral key per
+   * recipient organisation, each with its own random `apu` (see JweSealer). Pass it to `encryptFor`
+   * and drop it when the batch is sealed.
+   */
+  batchSealer(): JweSealer {
+    return new JweSealer();
+  }
+
   /** One JWE readable by each of `orgs` (deduplicated); BAD_USER_INPUT naming an unknown organisation. */
-  async encryptFor(orgs: readonly string[], value: JwePlaintext, options: { aad?: string } = {}): Promise<GeneralJWE> {
+  async encryptFor(orgs: readonly string[], value: JwePlaintext, options: { aad?: string; sealer?: JweSealer } = {}): Promise<GeneralJWE> {
     const unique = [...new Set(orgs)];
     if (unique.length === 0) throw badInput('encrypted data needs at least one recipient organisation', 'NO_RECIPIENTS');
     const recipients = await Promise.all(
@@ -69,7 +78,7 @@ export class FieldEncryptionService {
         return { kid: org, publicKey };
       }),
     );
-    return encryptForRecipients(value, recipients, options.aad);
+    return options.sealer ? options.sealer.seal(value, recipients, options.aad) : encryptForRecipients(value, recipients, options.aad);
   }
 
   /** The plaintext bytes, for the principal's organisation; audited. */
