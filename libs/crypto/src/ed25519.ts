@@ -189,9 +189,20 @@ function verifyOne(pub, msg, sig) {
   if (!key) { if (keys.size > 10000) keys.clear(); key = nodeCrypto.createPublicKey({ key: Buffer.concat([SPKI, pub]), format: 'der', type: 'spki' }); keys.set(id, key); }
   try { return nodeCrypto.verify(null, msg, key, sig); } catch { return false; }
 }
+// A batch is one transferred buffer: per job a u32 (big-endian) message length, the 32-byte key,
+// the 64-byte signature and the message. Views, no copies.
 parentPort.on('message', (m) => {
-  const ok = new Uint8Array(m.pubs.length);
-  for (let i = 0; i < ok.length; i++) ok[i] = verifyOne(Buffer.from(m.pubs[i]), Buffer.from(m.msgs[i]), Buffer.from(m.sigs[i])) ? 1 : 0;
+  const packed = Buffer.from(m.packed);
+  const ok = new Uint8Array(m.count);
+  let at = 0;
+  for (let i = 0; i < m.count; i++) {
+    const len = packed.readUInt32BE(at);
+    const pub = packed.subarray(at + 4, at + 36);
+    const sig = packed.subarray(at + 36, at + 100);
+    const msg = packed.subarray(at + 100, at + 100 + len);
+    ok[i] = verifyOne(pub, msg, sig) ? 1 : 0;
+    at += 100 + len;
+  }
   parentPort.postMessage({ id: m.id, ok }, [ok.buffer]);
 });
 `;

@@ -76,10 +76,10 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
     return stored[storedAt++];
   };
 
-  const inFlight: { height: number; hashes: string[]; results: Promise<boolean[]> }[] = [];
+  const inFlight: { height: number; hashes: string[]; results: Promise<Uint8Array> }[] = [];
   const settleOldest = async (): Promise<void> => {
     const oldest = inFlight.shift()!;
-    const bad = (await oldest.results).indexOf(false);
+    const bad = (await oldest.results).indexOf(0);
     if (bad >= 0) throw new Bad(oldest.height, `transaction ${bad} (${oldest.hashes[bad]}): signature does not verify`);
   };
 
@@ -100,7 +100,9 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       if (h.treeSize !== frontier.size + h.txCount) fail('tree size does not follow from the transaction count');
       if (height === 0 && h.txCount !== 0) fail('genesis has transactions');
 
-      const signatures: Promise<boolean>[] = [];
+      const pubs: Buffer[] = [];
+      const preimages: Buffer[] = [];
+      const sigs: Buffer[] = [];
       const computed: StoredNode[] = [];
       for (const [i, tx] of block.txs.entries()) {
         const where = `transaction ${i} (${tx.hash})`;
@@ -108,7 +110,9 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
         const checked = checkStoredTransaction(tx, channel);
         if (typeof checked === 'string') fail(`${where}: ${checked}`);
         const { publicKey, preimage, signature } = checked as Exclude<typeof checked, string>;
-        signatures.push(opts.pool.verify(publicKey, preimage, signature));
+        pubs.push(publicKey);
+        preimages.push(preimage);
+        sigs.push(signature);
         // The result's bytes are bound by the leaf's `out`, so any edit shows up as a leaf or root mismatch.
         if ((tx.status === 'REVERTED') !== tx.result.startsWith('{"error":')) fail(`${where}: status ${tx.status} does not match its result`);
         let leaf: string;
@@ -159,7 +163,7 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       }
       // Signatures are checked on worker threads while later blocks are hashed; results are
       // collected in block order, so the first bad block is still the one named.
-      inFlight.push({ height, hashes: block.txs.map((t) => t.hash), results: Promise.all(signatures) });
+      inFlight.push({ height, hashes: block.txs.map((t) => t.hash), results: opts.pool.verifyMany(pubs, preimages, sigs) });
       if (inFlight.length > MAX_BLOCKS_IN_FLIGHT) await settleOldest();
 
       prev = h;
@@ -177,7 +181,7 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       // Earlier blocks' signatures may still be pending: the first bad block is the earliest one.
       for (const f of inFlight) {
         if (f.height >= e.height) break;
-        const bad = (await f.results).indexOf(false);
+        const bad = (await f.results).indexOf(0);
         if (bad >= 0) return { channel, blocks, transactions, ok: false, problem: { height: f.height, reason: `transaction ${bad} (${f.hashes[bad]}): signature does not verify` } };
       }
       return { channel, blocks, transactions, ok: false, problem: { height: e.height, reason: e.message } };
