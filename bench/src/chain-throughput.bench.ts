@@ -6,7 +6,7 @@ import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, 
 
 export const description =
   'Sustained commits of pre-signed notary.record transactions on 1 channel and across 4 channels (window of in-flight submits); ' +
-  'options --count --warmup --window --block-max-txs --workers --keys --repeat --profile <path-prefix> --unnamed-state-read (diagnostic) --sweep [--sweep-count --sweep-block-max-txs --sweep-workers]';
+  'options --count --warmup --window --block-max-txs --workers --keys --repeat --heap-limit-mb (400; 0 = V8 default) --profile <path-prefix> --unnamed-state-read (diagnostic) --sweep [--sweep-count --sweep-block-max-txs --sweep-workers]';
 
 interface Scenario {
   label: string;
@@ -137,9 +137,13 @@ interface Job {
  * Runs one scenario in a fresh child process, so that its RSS is its own (V8 keeps the heap a
  * previous scenario grew) and a scenario starts on a clean heap.
  */
-function isolated(job: Job): Promise<ThroughputFigures> {
+function isolated(job: Job, heapLimitMb: number): Promise<ThroughputFigures> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./run.js', import.meta.url)), ['chain-throughput', '--job', JSON.stringify(job)], { stdio: 'inherit' });
+    // A host embedding the engine bounds its V8 heap as any Node service does (containers set
+    // --max-old-space-size): without a bound V8 lets garbage grow to ~450 MiB of heap before a major
+    // collection on this 24 GB machine, though what the engine keeps is ~55 MiB.
+    const execArgv = heapLimitMb > 0 ? [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), `--max-old-space-size=${heapLimitMb}`] : process.execArgv;
+    const child = fork(fileURLToPath(new URL('./run.js', import.meta.url)), ['chain-throughput', '--job', JSON.stringify(job)], { stdio: 'inherit', execArgv });
     let figures: ThroughputFigures | undefined;
     child.on('message', (m) => (figures = m as ThroughputFigures));
     child.on('error', reject);
@@ -179,6 +183,7 @@ export async function run(args: BenchArgs): Promise<void> {
   const profile = args.options.get('profile');
   const unnamedStateRead = flag(args, 'unnamed-state-read');
   const repeat = Math.max(1, intOption(args, 'repeat', 1));
+  const heapLimitMb = intOption(args, 'heap-limit-mb', 400);
   /** Full-count runs, `repeat` times: the median run by tx/s, with every run's tx/s beside it. */
   const measuredRun = async (scenario: Scenario, config: Partial<ChainConfig>): Promise<ThroughputFigures & { runsTxPerSec?: number[] }> => {
     const runs: ThroughputFigures[] = [];
@@ -196,7 +201,7 @@ export async function run(args: BenchArgs): Promise<void> {
     return f;
   };
   const isolatedRun = (scenario: Scenario, config: Partial<ChainConfig>, n: number) =>
-    isolated({ scenario: scenario.label, config, opts: { count: n, warmup, window, keep: args.keep, unnamedStateRead, ...(profile ? { profile: `${profile}-${scenario.label}-${config.blockMaxTxs ?? 'd'}-${config.verifyWorkers ?? 'd'}.cpuprofile` } : {}) }, keys });
+    isolated({ scenario: scenario.label, config, opts: { count: n, warmup, window, keep: args.keep, unnamedStateRead, ...(profile ? { profile: `${profile}-${scenario.label}-${config.blockMaxTxs ?? 'd'}-${config.verifyWorkers ?? 'd'}.cpuprofile` } : {}) }, keys }, heapLimitMb);
   const figures: Record<string, unknown> = {};
   const sweepRows: (ThroughputFigures & { scenario: string })[] = [];
 
@@ -228,6 +233,7 @@ export async function run(args: BenchArgs): Promise<void> {
     {
       transactions: `notary.record, ~210 bytes of arguments, signed by ${keys} registered user keys round-robin, PRE-SIGNED before the timed span and kept as JSON text (parsed as each is submitted, inside the timed span, as a network layer would)`,
       loadGenerator: 'same process as the engine; each scenario run in its own fresh child process (clean heap, its own RSS) on a fresh database',
+      heapLimit: heapLimitMb > 0 ? `--max-old-space-size=${heapLimitMb} on the engine's process` : 'V8 default (none set)',
       count,
       repeat,
       figure: repeat > 1 ? `median of ${repeat} runs by tx/s (runsTxPerSec lists all; maxRssMiB is the max over the runs)` : 'one run',
