@@ -291,6 +291,7 @@ describe('Ed25519 edge cases: node, sodium and noble accept exactly the same sig
 
 describe('Ed25519 random cross-checks', () => {
   it('node signs, noble and sodium verify; noble signs, node verifies; signatures are byte-identical', () => {
+    expect(ed25519VerifyBackend).toBe('sodium');
     for (let i = 0; i < 40; i++) {
       const { privateKey, publicKey } = generateEd25519();
       expect(privateKey).toHaveLength(32);
@@ -300,6 +301,8 @@ describe('Ed25519 random cross-checks', () => {
       const nodeSig = ed25519Sign(privateKey, msg);
       const nobleSig = nobleEd25519.sign(privateKey, msg);
       expect(toHex(nobleSig)).toBe(toHex(nodeSig)); // RFC 8032 signing is deterministic
+      // Ed25519Signer signs with libsodium when it is loaded (it is here): the same bytes.
+      expect(toHex(new Ed25519Signer(privateKey).sign(msg))).toBe(toHex(nodeSig));
       expect(nobleEd25519.verify(publicKey, msg, nodeSig)).toBe(true);
       expect(ed25519VerifyNode(publicKey, msg, nobleSig)).toBe(true);
       expect(ed25519Verify(publicKey, msg, nobleSig)).toBe(true);

@@ -8,3 +8,4 @@ export * from './aes-gcm.js';
 export * from './noble.js';
 export * from './keystore.js';
 export * from './jwe.js';
+export * from './random.js';

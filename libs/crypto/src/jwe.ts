@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { GeneralJWE } from 'jose';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 import { JweError } from './errors.js';
+import { randomBytesFast as randomBytes } from './random.js';
 import { x25519PrivateKeyObject } from './x25519.js';
 
 /**

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
+import { canonicalJson, randomBytesFast, sha256, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
 import { TransactionRefused } from '../errors.js';
 
 /** ledger-formats §2: what a client signs. */
@@ -43,7 +43,7 @@ export function keyIdOfBase64(publicKey: string, raw: Uint8Array): string {
 }
 
 export function randomNonce(): string {
-  return sha256(crypto.getRandomValues(new Uint8Array(32))).subarray(0, 16).toString('hex');
+  return randomBytesFast(16).toString('hex');
 }
 
 /** Builds and signs a transaction (what a client SDK or the node, on a user's behalf, does). */
