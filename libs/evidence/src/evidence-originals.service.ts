@@ -3,7 +3,7 @@ import { text } from 'node:stream/consumers';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { documentDigestHex } from '@zizhu/crypto';
-import { CONTENT_STORE, ContentHttp, FieldEncryptionService, badInput, notFound, requirePrincipal, type ContentStore, type GeneralJWE, type RequestContext, type StagedUpload } from '@zizhu/platform';
+import { CONTENT_STORE, ContentHttp, FieldEncryptionService, OrganizationDirectory, badInput, notFound, requirePrincipal, type ContentStore, type GeneralJWE, type RequestContext, type StagedUpload } from '@zizhu/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Repository } from 'typeorm';
 import { EvidenceOriginalEntity } from './entities/evidence-original.entity.js';
@@ -34,6 +34,7 @@ export class EvidenceOriginalsService {
   constructor(
     private readonly evidence: EvidenceService,
     private readonly encryption: FieldEncryptionService,
+    private readonly organizations: OrganizationDirectory,
     private readonly content: ContentHttp,
     @Inject(CONTENT_STORE) private readonly store: ContentStore,
     @InjectRepository(EvidenceOriginalEntity) private readonly originals: Repository<EvidenceOriginalEntity>,
@@ -48,7 +49,7 @@ export class EvidenceOriginalsService {
       if (digest !== record.digest) throw badInput(`the file's ${record.digestAlg} is ${digest}, not the anchored digest ${record.digest}`, 'DIGEST_MISMATCH');
       const existing = await this.originals.findOneBy({ evidenceId: id });
       if (existing) return describe(existing, record);
-      const recipients = [...new Set([record.issuer, record.holder, ...(await this.evidence.regulators())])];
+      const recipients = [...new Set([record.issuer, record.holder, ...(await this.organizations.regulators())])];
       const jwe = await this.encryption.encryptFor(recipients, await upload.bytes(), { aad: originalAad(record) });
       const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));
       await this.originals

@@ -8,6 +8,7 @@ import {
   CLOCK,
   FieldEncryptionService,
   LedgerService,
+  OrganizationDirectory,
   RequestBatcher,
   UserEntity,
   badInput,
@@ -67,11 +68,9 @@ const CURSOR_POSITION = /^[0-9]{1,16}:[0-9a-f]{64}$/;
  */
 @Injectable()
 export class EvidenceService {
-  private regulatorsCache: { at: number; ids: string[] } | undefined;
-  private readonly kinds = new Map<string, string>();
-
   constructor(
     private readonly ledger: LedgerService,
+    private readonly organizations: OrganizationDirectory,
     private readonly encryption: FieldEncryptionService,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectRepository(EvidenceRecordEntity) private readonly records: Repository<EvidenceRecordEntity>,
@@ -99,7 +98,7 @@ export class EvidenceService {
   private async issuer(ctx: RequestContext): Promise<Principal> {
     const principal = requirePrincipal(ctx);
     this.ledger.assertChannelReadable(principal, EVIDENCE_CHANNEL);
-    const kind = await this.kindOf(principal.org);
+    const kind = await this.organizations.kindOf(principal.org);
     if (kind !== 'ISSUER' && kind !== 'BANK') throw forbidden(`${principal.org} is not an issuer (ISSUER or BANK)`, 'NOT_AN_ISSUER');
     return principal;
   }
@@ -120,7 +119,7 @@ export class EvidenceService {
       if (replaces && amended.has(replaces)) throw itemError(badInput(`evidence ${replaces} is amended by items ${amended.get(replaces)} and ${i}`, 'AMENDED_TWICE'), i);
       if (replaces) amended.set(replaces, i);
     }
-    const regulators = await this.regulators();
+    const regulators = await this.organizations.regulators();
     // A batch seals with one ephemeral key per recipient organisation (each JWE its own apu).
     const sealer = fresh.length > 1 ? this.encryption.batchSealer() : undefined;
     const calls = await Promise.all(fresh.map((i) => this.anchorCall(principal, ids[i], items[i], known, regulators, sealer).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e))));
@@ -188,7 +187,7 @@ export class EvidenceService {
   async list(ctx: RequestContext, args: EvidenceRecordsArgs): Promise<Connection<EvidenceRecordModel>> {
     const principal = requirePrincipal(ctx);
     const q = this.records.createQueryBuilder('e');
-    if (!(await this.isRegulator(principal.org))) q.andWhere(':org = ANY(e.parties)', { org: principal.org });
+    if (!(await this.organizations.isRegulator(principal.org))) q.andWhere(':org = ANY(e.parties)', { org: principal.org });
     if (args.holder) q.andWhere('e.holder = :holder', { holder: args.holder });
     if (args.issuer) q.andWhere('e.issuer = :issuer', { issuer: args.issuer });
     if (args.type) q.andWhere('e.type = :type', { type: args.type });
@@ -318,7 +317,7 @@ export class EvidenceService {
     this.assertIssuerOrHolder(principal, record);
     requireActive(record);
     if (to === record.holder) throw conflict(`${to} already holds evidence ${id}`, 'SAME_HOLDER');
-    const recipients = [...new Set([record.issuer, to, ...(await this.regulators())])];
+    const recipients = [...new Set([record.issuer, to, ...(await this.organizations.regulators())])];
     const request = { object: `evidence:${id}`, field: 'metadata', purpose: 'transfer of holding', module: 'evidence', aad: metadataAad(id) };
     const metadata = await this.encryption.decryptJson<SealedMetadata>(ctx, record.sealed as never, request);
     const sealed = await this.encryption.encryptFor(recipients, metadata as unknown as JsonValue, { aad: metadataAad(id) });
@@ -418,36 +417,13 @@ export class EvidenceService {
   // ---- who sees what ------------------------------------------------------------------------
 
   async maySee(principal: Principal, record: EvidenceRecordEntity): Promise<boolean> {
-    return record.parties.includes(principal.org) || (await this.isRegulator(principal.org));
-  }
-
-  async isRegulator(org: string): Promise<boolean> {
-    return (await this.kindOf(org)) === 'REGULATOR';
-  }
-
-  private async kindOf(org: string): Promise<string> {
-    let kind = this.kinds.get(org);
-    if (kind === undefined) {
-      kind = (await this.ledger.organization(org))?.kind ?? '';
-      this.kinds.set(org, kind);
-    }
-    return kind;
+    return record.parties.includes(principal.org) || (await this.organizations.isRegulator(principal.org));
   }
 
   /** The caller's own key must be among the envelope's recipients (FORBIDDEN before anything reaches the chain). */
   private assertRecipient(principal: Principal, envelope: EvidenceEnvelopeEntity): void {
     const keyId = this.ledger.keys.has(principal.signingKey) ? keyIdOf(this.ledger.keys.publicKey(principal.signingKey)) : undefined;
     if (!envelope.recipients.some((r) => r.keyId === keyId && r.org === principal.org)) throw forbidden(`${principal.org}/${principal.name} is not a recipient of envelope ${envelope.id}`, 'NOT_A_RECIPIENT');
-  }
-
-  /** The active regulators: recipients of every record's sealed metadata and original (cached a minute). */
-  async regulators(): Promise<string[]> {
-    const now = Date.now();
-    if (!this.regulatorsCache || now - this.regulatorsCache.at > 60_000) {
-      const ids = (await this.ledger.organizations()).filter((o) => o.kind === 'REGULATOR' && o.status === 'ACTIVE').map((o) => o.id);
-      this.regulatorsCache = { at: now, ids };
-    }
-    return this.regulatorsCache.ids;
   }
 
   /** Refuses a principal that is not the record's issuer or current holder. */

@@ -4,6 +4,7 @@ import type { TxReceipt } from '@zizhu/chain';
 import type { CustomerRole } from '@zizhu/contract-lending';
 import {
   LedgerService,
+  OrganizationDirectory,
   Permission,
   RateLimiterService,
   ZIZHU_CONFIG,
@@ -42,11 +43,9 @@ export type LendingViewer = ({ layer: 'operations'; kind: LendingOrgKind } & Pic
  */
 @Injectable()
 export class LendingAccess {
-  private readonly kinds = new Map<string, string>();
-  private regulatorsCache: { at: number; ids: string[] } | undefined;
-
   constructor(
     private readonly ledger: LedgerService,
+    private readonly organizations: OrganizationDirectory,
     private readonly limiter: RateLimiterService,
     @Inject(ZIZHU_CONFIG) private readonly config: ZizhuConfig,
     @InjectRepository(LendingTerminalUserEntity) private readonly terminals: Repository<LendingTerminalUserEntity>,
@@ -57,8 +56,8 @@ export class LendingAccess {
   async operator(ctx: RequestContext, ...kinds: LendingOrgKind[]): Promise<Principal> {
     const principal = requirePrincipal(ctx);
     this.ledger.assertChannelReadable(principal, LENDING_CHANNEL);
-    const kind = await this.kindOf(principal.org);
-    if (!(kinds as string[]).includes(kind)) throw forbidden(`${principal.org} is a ${kind || 'unknown'} organisation; this needs a ${kinds.join(' or ')}`, `NOT_A_${kinds.join('_OR_')}`);
+    const kind = await this.organizations.kindOf(principal.org);
+    if (!kind || !(kinds as string[]).includes(kind)) throw forbidden(`${principal.org} is a ${kind ?? 'unknown'} organisation; this needs a ${kinds.join(' or ')}`, `NOT_A_${kinds.join('_OR_')}`);
     return principal;
   }
 
@@ -66,7 +65,7 @@ export class LendingAccess {
   async member(ctx: RequestContext): Promise<{ principal: Principal; kind: LendingOrgKind }> {
     const principal = requirePrincipal(ctx);
     this.ledger.assertChannelReadable(principal, LENDING_CHANNEL);
-    return { principal, kind: (await this.kindOf(principal.org)) as LendingOrgKind };
+    return { principal, kind: (await this.organizations.kindOf(principal.org)) as LendingOrgKind };
   }
 
   /**
@@ -96,29 +95,6 @@ export class LendingAccess {
     const customer = link && link.org === principal.org ? await this.customers.findOneBy({ id: link.customerId }) : null;
     if (!customer) throw forbidden(`${principal.org}/${principal.name} is not linked to a customer (linkLendingTerminalUser)`, 'NOT_LINKED');
     return { principal, customer };
-  }
-
-  async kindOf(org: string): Promise<string> {
-    let kind = this.kinds.get(org);
-    if (kind === undefined) {
-      kind = (await this.ledger.organization(org))?.kind ?? '';
-      this.kinds.set(org, kind);
-    }
-    return kind;
-  }
-
-  async isRegulator(org: string): Promise<boolean> {
-    return (await this.kindOf(org)) === 'REGULATOR';
-  }
-
-  /** The active regulators: recipients of every sealed field of the module (cached a minute). */
-  async regulators(): Promise<string[]> {
-    const now = Date.now();
-    if (!this.regulatorsCache || now - this.regulatorsCache.at > 60_000) {
-      const ids = (await this.ledger.organizations()).filter((o) => o.kind === 'REGULATOR' && o.status === 'ACTIVE').map((o) => o.id);
-      this.regulatorsCache = { at: now, ids };
-    }
-    return this.regulatorsCache.ids;
   }
 
   /** Signs with the principal's key and submits a lending call; a REVERTED one answers CONFLICT with the contract's reason. */

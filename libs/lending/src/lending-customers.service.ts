@@ -5,6 +5,7 @@ import { LendingContract, type PersonKind } from '@zizhu/contract-lending';
 import {
   CLOCK,
   FieldEncryptionService,
+  OrganizationDirectory,
   UserEntity,
   ZIZHU_CONFIG,
   badInput,
@@ -63,6 +64,7 @@ export class LendingCustomersService {
     private readonly access: LendingAccess,
     private readonly platforms: LendingPlatformsService,
     private readonly encryption: FieldEncryptionService,
+    private readonly organizations: OrganizationDirectory,
     @Inject(ZIZHU_CONFIG) config: ZizhuConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectRepository(LendingCustomerEntity) private readonly customers: Repository<LendingCustomerEntity>,
@@ -87,7 +89,7 @@ export class LendingCustomersService {
     const id = LendingContract.customerId(principal.org, borrowerRef);
     if (await this.customers.existsBy({ id })) throw conflict(`this person is already customer ${id} of ${principal.org}`, 'CUSTOMER_EXISTS');
     const platform = await this.platforms.requirePlatform(principal.org);
-    const regulators = await this.access.regulators();
+    const regulators = await this.organizations.regulators();
     const sealedKyc = await this.encryption.encryptFor([principal.org, ...regulators], kyc, { aad: kycAad(id) });
     const envelope: CustodyEnvelope = { bankCard, kyc: sealedKyc };
     const sealed = await this.encryption.encryptFor([principal.org, ...regulators, platform.custodian], envelope as unknown as JsonValue, { aad: custodyEnvelopeAad(id) });
@@ -174,7 +176,7 @@ export class LendingCustomersService {
 
   /** Whether the organisation is a recipient of the customer's inner KYC (the bank is not). */
   private async kycReadableBy(principal: Principal, row: LendingCustomerEntity): Promise<boolean> {
-    return row.platform === principal.org || (await this.access.isRegulator(principal.org));
+    return row.platform === principal.org || (await this.organizations.isRegulator(principal.org));
   }
 
   async maySee(principal: Principal, kind: LendingOrgKind, row: LendingCustomerEntity): Promise<boolean> {

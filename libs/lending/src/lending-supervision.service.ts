@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { CLOCK, decodeCursor, encodeCursor, forbidden, newestFirstPage, toConnection, type Clock, type Connection, type RequestContext } from '@zizhu/platform';
+import { CLOCK, OrganizationDirectory, decodeCursor, encodeCursor, forbidden, newestFirstPage, toConnection, type Clock, type Connection, type RequestContext } from '@zizhu/platform';
 import type { DataSource, Repository } from 'typeorm';
 import { reconcileCustody } from './custody-reconciliation.js';
 import type { LendingAlertsArgs, NotificationsArgs, ReconciliationsArgs, ReportCustodyTotalsInput } from './dto/lending.inputs.js';
@@ -38,6 +38,7 @@ const ratio = (a: bigint, b: bigint) => (b === 0n ? 0 : Number((a * 1_000_000n) 
 export class LendingSupervisionService {
   constructor(
     private readonly access: LendingAccess,
+    private readonly organizations: OrganizationDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(LendingAlertEntity) private readonly alerts: Repository<LendingAlertEntity>,
@@ -114,7 +115,7 @@ export class LendingSupervisionService {
   /** The chain's custody totals now: a bank its own, the regulator every bank's. */
   async custodyTotals(ctx: RequestContext): Promise<BankTotalsModel[]> {
     const principal = await this.access.operator(ctx, 'BANK', 'REGULATOR');
-    const regulator = await this.access.isRegulator(principal.org);
+    const regulator = await this.organizations.isRegulator(principal.org);
     return (await this.bankTotals.find({ where: regulator ? {} : { bank: principal.org }, order: { bank: 'ASC' } })).map(BankTotalsModel.from);
   }
 
@@ -137,7 +138,7 @@ export class LendingSupervisionService {
   /** Runs the reconciliation of a business day now (the daily job does the previous day): a bank its own, the regulator every bank. */
   async reconcile(ctx: RequestContext, businessDate: string): Promise<ReconciliationModel[]> {
     const principal = await this.access.operator(ctx, 'BANK', 'REGULATOR');
-    const bank = (await this.access.isRegulator(principal.org)) ? undefined : principal.org;
+    const bank = (await this.organizations.isRegulator(principal.org)) ? undefined : principal.org;
     const outcomes = await reconcileCustody((text, values) => this.db.query(text, values), businessDate, new Date(this.clock()), bank);
     if (outcomes.length === 0) return [];
     return (await this.reconciliations.find({ where: outcomes.map((o) => ({ bank: o.bank, businessDate })), order: { bank: 'ASC' } })).map(ReconciliationModel.from);
@@ -146,7 +147,7 @@ export class LendingSupervisionService {
   async reconciliationList(ctx: RequestContext, args: ReconciliationsArgs): Promise<Connection<ReconciliationModel>> {
     const principal = await this.access.operator(ctx, 'BANK', 'REGULATOR');
     const q = this.reconciliations.createQueryBuilder('r');
-    if (!(await this.access.isRegulator(principal.org))) q.andWhere('r.bank = :own', { own: principal.org });
+    if (!(await this.organizations.isRegulator(principal.org))) q.andWhere('r.bank = :own', { own: principal.org });
     if (args.bank) q.andWhere('r.bank = :bank', { bank: args.bank });
     if (args.status) q.andWhere('r.status = :status', { status: args.status });
     if (args.after) {

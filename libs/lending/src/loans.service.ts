@@ -6,6 +6,7 @@ import { LendingContract, repaymentSchedule, type CollateralType, type Repayment
 import {
   CLOCK,
   FieldEncryptionService,
+  OrganizationDirectory,
   badInput,
   conflict,
   forbidden,
@@ -63,6 +64,7 @@ export class LoansService {
     private readonly access: LendingAccess,
     private readonly customers: LendingCustomersService,
     private readonly encryption: FieldEncryptionService,
+    private readonly organizations: OrganizationDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectRepository(LendingLoanEntity) private readonly loans: Repository<LendingLoanEntity>,
     @InjectRepository(LendingCollateralEntity) private readonly collaterals: Repository<LendingCollateralEntity>,
@@ -87,7 +89,7 @@ export class LoansService {
     }
     const existing = await this.collaterals.findOneBy({ id });
     if (existing) return { collateral: CollateralModel.from(existing), created: false };
-    const sealedOwner = await this.encryption.encryptFor([principal.org, ...(await this.access.regulators())], { name: input.ownerName.trim(), nationalId: input.ownerNationalId.trim() }, { aad: collateralOwnerAad(id) });
+    const sealedOwner = await this.encryption.encryptFor([principal.org, ...(await this.organizations.regulators())], { name: input.ownerName.trim(), nationalId: input.ownerNationalId.trim() }, { aad: collateralOwnerAad(id) });
     const receipt = await this.access.submit(principal, 'registerCollateral', {
       type: input.type,
       identifier: input.identifier,
@@ -142,7 +144,7 @@ export class LoansService {
     };
     if (input.collateralId) args.collateralId = input.collateralId;
     if (input.description) {
-      args.sealed = (await this.encryption.encryptFor([principal.org, ...(await this.access.regulators())], { description: input.description }, { aad: listingAad(borrower.id) })) as unknown as JsonValue;
+      args.sealed = (await this.encryption.encryptFor([principal.org, ...(await this.organizations.regulators())], { description: input.description }, { aad: listingAad(borrower.id) })) as unknown as JsonValue;
     }
     const receipt = await this.access.submit(principal, 'createListing', args);
     return this.loanModel((receipt.value as { loanId: string }).loanId);
@@ -207,7 +209,7 @@ export class LoansService {
   /** A bid for `lender` (a customer of the signer's platform): the amount frozen; the bid completing the amount starts the loan. */
   async bid(principal: Principal, lender: LendingCustomerEntity, loanId: string, amount: string): Promise<LoanModel> {
     const loan = await this.loanRow(loanId);
-    const sealed = await this.encryption.encryptFor([loan.platform, ...(await this.access.regulators())], { lender: lender.id, amount }, { aad: bidAad(loanId) });
+    const sealed = await this.encryption.encryptFor([loan.platform, ...(await this.organizations.regulators())], { lender: lender.id, amount }, { aad: bidAad(loanId) });
     await this.access.submit(principal, 'bid', { loanId, lender: lender.id, amount, sealed: sealed as unknown as JsonValue });
     return this.loanModel(loanId);
   }
@@ -226,7 +228,7 @@ export class LoansService {
     const buyer = await this.customers.findCustomer(input.buyerId);
     if (!buyer) throw conflict(`customer ${input.buyerId} is not registered`, 'CUSTOMER_NOT_FOUND');
     const sealed = await this.encryption.encryptFor(
-      [seller.platform, buyer.platform, ...(await this.access.regulators())],
+      [seller.platform, buyer.platform, ...(await this.organizations.regulators())],
       { seller: seller.id, buyer: buyer.id, price: input.price },
       { aad: offerAad(input.loanId, input.claimId) },
     );

@@ -17,6 +17,7 @@ export * from './database/wait-for-database.js';
 // Ledger
 export * from './ledger/ledger.service.js';
 export * from './ledger/ledger.module.js';
+export * from './ledger/organization-directory.service.js';
 export * from './ledger/ledger-errors.js';
 export * from './ledger/node-home.js';
 export * from './ledger/node-keystore.js';

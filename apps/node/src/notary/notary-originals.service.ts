@@ -7,6 +7,7 @@ import {
   ContentHttp,
   FieldEncryptionService,
   LedgerService,
+  OrganizationDirectory,
   badInput,
   forbidden,
   notFound,
@@ -50,6 +51,7 @@ interface RecordRef {
 export class NotaryOriginalsService {
   constructor(
     private readonly ledger: LedgerService,
+    private readonly organizations: OrganizationDirectory,
     private readonly encryption: FieldEncryptionService,
     private readonly content: ContentHttp,
     @Inject(CONTENT_STORE) private readonly store: ContentStore,
@@ -91,7 +93,7 @@ export class NotaryOriginalsService {
   }
 
   private async keep(ref: RecordRef, doc: NotaryDocumentEntity, upload: StagedUpload, uploadedBy: string): Promise<NotaryOriginalEntity> {
-    const regulators = (await this.ledger.organizations()).filter((o) => o.kind === 'REGULATOR' && o.status === 'ACTIVE').map((o) => o.id);
+    const regulators = await this.organizations.regulators();
     const recipients = [...new Set([doc.owner, ...regulators])];
     const jwe = await this.encryption.encryptFor(recipients, await upload.bytes(), { aad: aadOf(ref, doc.digest) });
     const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));

@@ -7,6 +7,7 @@ import type { ZizhuConfig } from '../config/config.schema.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { LedgerService } from './ledger.service.js';
 import type { NodeHome } from './node-home.js';
+import { OrganizationDirectory } from './organization-directory.service.js';
 
 export const NODE_HOME = Symbol('NODE_HOME');
 
@@ -27,7 +28,7 @@ export interface LedgerModuleOptions {
   projections?: readonly Projection[];
 }
 
-/** The chain on its keystore and genesis, as LedgerService. */
+/** The chain on its keystore and genesis, as LedgerService; the consortium's organisations as OrganizationDirectory. */
 @Module({})
 export class LedgerModule {
   static forRoot(options: LedgerModuleOptions): DynamicModule {
@@ -43,8 +44,9 @@ export class LedgerModule {
           useFactory: (config: ZizhuConfig, home: NodeHome, clock: Clock, metrics: MetricsService) =>
             LedgerService.open({ config, databaseUrl: options.databaseUrl, home, contracts: options.contracts, projections: options.projections, clock, metrics }),
         },
+        OrganizationDirectory,
       ],
-      exports: [LedgerService, NODE_HOME],
+      exports: [LedgerService, NODE_HOME, OrganizationDirectory],
     };
   }
 }
