@@ -42,10 +42,10 @@ export class EnvelopeExpiryJob implements CommitterJobHandler<QueueName.EVIDENCE
   }
 
   /**
-   * The safety net for jobs Redis lost: at committer start, expires every unfinished envelope
-   * already past its expiry (later ones keep their delayed jobs).
+   * The safety net for jobs Redis lost: expires every unfinished envelope already past its expiry
+   * (later ones keep their delayed jobs).
    */
-  async onCommitterStart(): Promise<number> {
+  async catchUp(): Promise<number> {
     let expired = 0;
     for (;;) {
       const due = await this.evidence.dueForExpiry(100);

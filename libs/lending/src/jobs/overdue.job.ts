@@ -58,8 +58,8 @@ export class LendingOverdueJob implements CommitterJobHandler<QueueName.LENDING_
     }
   }
 
-  /** At committer start: catch up at once rather than at the next scheduled run. */
-  onCommitterStart(): Promise<OverdueRunResult> {
+  /** At committer start and periodically: at once rather than at the next scheduled run, which Redis may have lost. */
+  catchUp(): Promise<OverdueRunResult> {
     return this.handle();
   }
 

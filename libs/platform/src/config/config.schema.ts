@@ -55,6 +55,10 @@ export const CONFIG_VARIABLES = {
     schema: z.coerce.number().int().min(0).max(600_000).default(1000),
     description: 'an API process finding the ledger committed by another becomes a replica (reads served, writes forwarded) and tries to take the commit over this often; 0: it stops at boot instead',
   },
+  COMMITTER_CATCH_UP_MS: {
+    schema: z.coerce.number().int().min(0).max(24 * 3600_000).default(5 * 60_000),
+    description: 'while a process commits, it catches up this often on work whose job Redis lost (expired envelopes, overdue instalments), as it does when it starts committing; 0: only then',
+  },
   ADVERTISE_URL: {
     schema: z.string().default('').pipe(z.union([z.literal(''), url(['http:', 'https:'])])),
     description: 'base URL at which replicas reach this process when it commits (absent: the address it listens on)',

@@ -25,8 +25,9 @@ export type AnyJobHandler = { [Q in QueueName]: JobHandler<Q> }[QueueName];
 /** A handler of a queue the committer runs (QueueSettings.consumer `committer`). */
 export interface CommitterJobHandler<Q extends QueueName = QueueName> extends JobHandler<Q> {
   /**
-   * Called each time this process starts committing (at boot, or on taking the ledger over):
-   * catches up on work whose job was lost (a Redis that restarted empty).
+   * Catches up on work whose job Redis lost (restarted empty, flushed, failed over without
+   * persistence): called when this process starts committing (at boot, or on taking the ledger
+   * over) and every COMMITTER_CATCH_UP_MS while it commits, never twice at once.
    */
-  onCommitterStart?(): Promise<unknown>;
+  catchUp?(): Promise<unknown>;
 }
