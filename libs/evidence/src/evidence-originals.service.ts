@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { documentDigestHex } from '@zizhu/crypto';
-import { CONTENT_STORE, ContentHttp, FieldEncryptionService, OrganizationDirectory, badInput, notFound, requirePrincipal, type ContentStore, type GeneralJWE, type RequestContext, type StagedUpload } from '@zizhu/platform';
+import { ContentHttp, OrganizationDirectory, SealedOriginals, badInput, notFound, requirePrincipal, type RequestContext, type StagedUpload } from '@zizhu/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Repository } from 'typeorm';
 import { EvidenceOriginalEntity } from './entities/evidence-original.entity.js';
@@ -33,10 +31,9 @@ const originalAad = (record: EvidenceRecordEntity) => `evidence:${record.id}/ori
 export class EvidenceOriginalsService {
   constructor(
     private readonly evidence: EvidenceService,
-    private readonly encryption: FieldEncryptionService,
     private readonly organizations: OrganizationDirectory,
     private readonly content: ContentHttp,
-    @Inject(CONTENT_STORE) private readonly store: ContentStore,
+    private readonly sealed: SealedOriginals,
     @InjectRepository(EvidenceOriginalEntity) private readonly originals: Repository<EvidenceOriginalEntity>,
   ) {}
 
@@ -50,14 +47,8 @@ export class EvidenceOriginalsService {
       const existing = await this.originals.findOneBy({ evidenceId: id });
       if (existing) return describe(existing, record);
       const recipients = [...new Set([record.issuer, record.holder, ...(await this.organizations.regulators())])];
-      const jwe = await this.encryption.encryptFor(recipients, await upload.bytes(), { aad: originalAad(record) });
-      const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));
-      await this.originals
-        .createQueryBuilder()
-        .insert()
-        .values({ evidenceId: id, content: stored.digest, size: String(upload.size), filename: upload.filename.slice(0, 255), mediaType: upload.mimeType.slice(0, 255), recipients, uploadedBy: principal.id })
-        .orIgnore()
-        .execute();
+      const sealed = await this.sealed.sealUpload(upload, recipients, originalAad(record), principal.id);
+      await this.originals.createQueryBuilder().insert().values({ evidenceId: id, ...sealed }).orIgnore().execute();
       return describe((await this.originals.findOneBy({ evidenceId: id }))!, record);
     });
   }
@@ -68,12 +59,7 @@ export class EvidenceOriginalsService {
     if (!original) throw notFound(`no original of evidence ${id} is in custody`);
     const plaintext = await this.open(ctx, record, original, purpose);
     await this.evidence.recordDownload(requirePrincipal(ctx), record);
-    return this.content.send(reply, Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength), {
-      size: plaintext.byteLength,
-      filename: original.filename,
-      mediaType: original.mediaType,
-      ...(record.digestAlg === 'sha256' ? { digest: record.digest } : {}),
-    });
+    return this.sealed.send(reply, plaintext, original, record.digestAlg === 'sha256' ? record.digest : undefined);
   }
 
   /**
@@ -85,16 +71,14 @@ export class EvidenceOriginalsService {
     const { record, recipients } = await this.evidence.transferHolding(ctx, id, to);
     const original = await this.originals.findOneBy({ evidenceId: id });
     if (original) {
-      const jwe = await this.encryption.encryptFor(recipients, await this.open(ctx, record, original, 'transfer of holding'), { aad: originalAad(record) });
-      const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));
-      await this.originals.update({ evidenceId: id }, { content: stored.digest, recipients });
+      const content = await this.sealed.seal(recipients, await this.open(ctx, record, original, 'transfer of holding'), originalAad(record));
+      await this.originals.update({ evidenceId: id }, { content, recipients });
     }
     return record;
   }
 
   private async open(ctx: RequestContext, record: EvidenceRecordEntity, original: EvidenceOriginalEntity, purpose: string): Promise<Uint8Array> {
-    const jwe = JSON.parse(await text(await this.store.get(original.content))) as GeneralJWE;
-    return this.encryption.decrypt(ctx, jwe, { object: `evidence:${record.id}`, field: 'original', purpose, module: 'evidence', aad: originalAad(record) });
+    return this.sealed.open(ctx, original, { object: `evidence:${record.id}`, field: 'original', purpose, module: 'evidence', aad: originalAad(record) });
   }
 
   /** Public: the uploaded file's digests (SHA-256 and SM3) looked up; nothing is kept. */

@@ -1,19 +1,14 @@
-import { Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
-  CONTENT_STORE,
   ContentHttp,
-  FieldEncryptionService,
   LedgerService,
   OrganizationDirectory,
+  SealedOriginals,
   badInput,
   forbidden,
   notFound,
   requirePrincipal,
-  type ContentStore,
-  type GeneralJWE,
   type RequestContext,
   type StagedUpload,
 } from '@zizhu/platform';
@@ -52,9 +47,8 @@ export class NotaryOriginalsService {
   constructor(
     private readonly ledger: LedgerService,
     private readonly organizations: OrganizationDirectory,
-    private readonly encryption: FieldEncryptionService,
     private readonly content: ContentHttp,
-    @Inject(CONTENT_STORE) private readonly store: ContentStore,
+    private readonly sealed: SealedOriginals,
     @InjectRepository(NotaryDocumentEntity) private readonly documents: Repository<NotaryDocumentEntity>,
     @InjectRepository(NotaryOriginalEntity) private readonly originals: Repository<NotaryOriginalEntity>,
   ) {}
@@ -76,37 +70,24 @@ export class NotaryOriginalsService {
     const doc = await this.document(ctx, ref);
     const original = await this.originals.findOneBy({ channel: ref.channel, id: ref.id, digest: doc.digest });
     if (!original) throw notFound(`no original of ${ref.id} version ${doc.version} has been deposited`);
-    const jwe = JSON.parse(await text(await this.store.get(original.content))) as GeneralJWE;
-    const plaintext = await this.encryption.decrypt(ctx, jwe, {
+    const plaintext = await this.sealed.open(ctx, original, {
       object: `notary:${ref.channel}/${ref.id}`,
       field: 'original',
       purpose,
       module: 'notary',
       aad: aadOf(ref, doc.digest),
     });
-    return this.content.send(reply, Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength), {
-      size: plaintext.byteLength,
-      filename: original.filename,
-      mediaType: original.mediaType,
-      digest: original.digest,
-    });
+    return this.sealed.send(reply, plaintext, original, original.digest);
   }
 
   private async keep(ref: RecordRef, doc: NotaryDocumentEntity, upload: StagedUpload, uploadedBy: string): Promise<NotaryOriginalEntity> {
     const regulators = await this.organizations.regulators();
     const recipients = [...new Set([doc.owner, ...regulators])];
-    const jwe = await this.encryption.encryptFor(recipients, await upload.bytes(), { aad: aadOf(ref, doc.digest) });
-    const stored = await this.store.put(Readable.from([Buffer.from(JSON.stringify(jwe), 'utf8')]));
     const row: NotaryOriginalEntity = {
       channel: ref.channel,
       id: ref.id,
       digest: doc.digest,
-      content: stored.digest,
-      size: String(upload.size),
-      filename: upload.filename.slice(0, 255),
-      mediaType: upload.mimeType.slice(0, 255),
-      recipients,
-      uploadedBy,
+      ...(await this.sealed.sealUpload(upload, recipients, aadOf(ref, doc.digest), uploadedBy)),
       uploadedAt: new Date(),
     };
     // A concurrent deposit of the same bytes made the same row: keep the first.
