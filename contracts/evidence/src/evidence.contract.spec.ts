@@ -1,34 +1,28 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import {
-  PgLedgerStore,
-  TransactionRefused,
-  buildEvidenceCertificate,
-  replayChannel,
-  signTransaction,
-  stateDigest,
-  verifyEvidenceCertificate,
-  type Chain,
-  type TxReceipt,
-} from '@zizhu/chain';
-import { Ed25519Signer, decryptJson, encryptForRecipients, fromBase64, generateEd25519, sha256Hex, toBase64, type Keystore } from '@zizhu/crypto';
-import { SystemContract, SystemDirectory, type GenesisDocument } from '@zizhu/contract-system';
-import { createDevConsortium } from '@zizhu/consortium';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { openChain } from '../../../test/support/chain-fixture.js';
+import { TransactionRefused, buildEvidenceCertificate, signTransaction, verifyEvidenceCertificate } from '@zizhu/chain';
+import { Ed25519Signer, decryptJson, generateEd25519, sha256Hex, toBase64 } from '@zizhu/crypto';
+import { contractFixture } from '../../../test/support/contract-fixture.js';
 import { EvidenceContract, type EvidenceDigest, type EvidenceRecord, type EvidenceStatus, type FlowRecord, type SealedJwe, type SigningEnvelope } from './evidence.contract.js';
 
-const CONTRACTS = [SystemContract, EvidenceContract];
 const MINUTE = 60_000;
 
 describe('EvidenceContract on the engine over PostgreSQL', () => {
-  let db: TestDatabase;
-  let chain: Chain;
-  let store: PgLedgerStore;
-  let genesis: GenesisDocument;
-  let keystore: Keystore;
   /** The chain's clock: block times and transaction timestamps; tests move it forward. */
   let now = Date.now();
+  const engine = contractFixture({
+    database: 'zizhu_evidence',
+    contract: EvidenceContract,
+    orgs: [
+      { id: 'issuer-a', name: 'Issuer A', kind: 'ISSUER' },
+      { id: 'bank-a', name: 'Bank A', kind: 'BANK' },
+      { id: 'platform-a', name: 'Platform A', kind: 'PLATFORM' },
+      { id: 'platform-b', name: 'Platform B', kind: 'PLATFORM' },
+      { id: 'regulator', name: 'Regulator', kind: 'REGULATOR' },
+    ],
+    clock: () => now,
+  });
+  const { send, ok, reverts, read } = engine;
   let issuer: Ed25519Signer;
   let bank: Ed25519Signer;
   let platformA: Ed25519Signer;
@@ -38,60 +32,20 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
   let clerkA: Ed25519Signer;
 
   beforeAll(async () => {
-    db = await createTestDatabase('zizhu_evidence');
-    ({ genesis, keystore } = await createDevConsortium({
-      consortium: 'test',
-      orgs: [
-        { id: 'issuer-a', name: 'Issuer A', kind: 'ISSUER' },
-        { id: 'bank-a', name: 'Bank A', kind: 'BANK' },
-        { id: 'platform-a', name: 'Platform A', kind: 'PLATFORM' },
-        { id: 'platform-b', name: 'Platform B', kind: 'PLATFORM' },
-        { id: 'regulator', name: 'Regulator', kind: 'REGULATOR' },
-      ],
-      channels: [{ name: 'evidence', members: ['issuer-a', 'bank-a', 'platform-a', 'platform-b', 'regulator'], contracts: ['evidence'] }],
-      contracts: [EvidenceContract],
-      scryptN: 1024,
-      time: now - 1000,
-    }));
-    chain = await openChain(db.url, genesis, keystore, { contracts: CONTRACTS, config: { blockMaxWaitMs: 2 }, clock: () => now });
-    store = new PgLedgerStore({ connectionString: db.url, poolSize: 2 });
-    [issuer, bank, platformA, platformB, regulator] = ['issuer-a', 'bank-a', 'platform-a', 'platform-b', 'regulator'].map((o) => keystore.signer(`${o}/admin`));
+    await engine.open();
+    [issuer, bank, platformA, platformB, regulator] = ['issuer-a', 'bank-a', 'platform-a', 'platform-b', 'regulator'].map(engine.admin);
     clerkA = new Ed25519Signer(generateEd25519().privateKey);
-    const reg = await chain.submit(
+    const reg = await engine.chain.submit(
       signTransaction({ channel: 'system', contract: 'system', method: 'registerKey', args: { publicKey: toBase64(clerkA.publicKey), roles: ['clerk'] }, ts: now }, platformA),
     );
     expect(reg.status).toBe('COMMITTED');
   });
 
-  afterAll(async () => {
-    await store?.close();
-    await chain?.close();
-    await db?.drop();
-  });
+  afterAll(() => engine.close());
 
   const keyId = (s: Ed25519Signer) => sha256Hex(Buffer.from([1]), s.publicKey);
-  const send = (signer: Ed25519Signer, method: string, args: Record<string, unknown>): Promise<TxReceipt> =>
-    chain.submit(signTransaction({ channel: 'evidence', contract: 'evidence', method, args: args as never, ts: now }, signer));
-  const ok = async (signer: Ed25519Signer, method: string, args: Record<string, unknown>) => {
-    const r = await send(signer, method, args);
-    if (r.status !== 'COMMITTED') throw new Error(`${method} reverted: ${JSON.stringify(r.error)}`);
-    return r;
-  };
-  /** Asserts a REVERT with `code` that wrote nothing to the evidence channel's state. */
-  const reverts = async (code: string, signer: Ed25519Signer, method: string, args: Record<string, unknown>) => {
-    const before = stateDigest(await store.scanState('evidence', ''));
-    const r = await send(signer, method, args);
-    expect({ method, status: r.status, code: r.error?.code }).toEqual({ method, status: 'REVERTED', code });
-    expect(stateDigest(await store.scanState('evidence', ''))).toBe(before);
-    return r;
-  };
-  const read = async <T>(key: string): Promise<T | undefined> => {
-    const v = (await store.readState('evidence', [key])).get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  };
-  const encryptionKey = (org: string) => fromBase64(genesis.orgs.find((o) => o.id === org)!.encryptionKey);
   const seal = async (holder: string, metadata: Record<string, string>, issuerOrg = 'issuer-a'): Promise<SealedJwe> =>
-    (await encryptForRecipients({ holder, ...metadata }, [issuerOrg, holder, 'regulator'].map((kid) => ({ kid, publicKey: encryptionKey(kid) })))) as unknown as SealedJwe;
+    (await engine.sealFor([issuerOrg, holder, 'regulator'], { holder, ...metadata })) as unknown as SealedJwe;
   const newDigest = (): EvidenceDigest => ({ alg: 'sha256', value: randomBytes(32).toString('hex') });
   const anchorArgs = async (type = 'E_CONTRACT', digest = newDigest(), holder = 'platform-a') => ({ digest, type, holder, sealed: await seal(holder, { title: 'contract', amount: '125000' }) });
   const anchor = async (signer = issuer, type = 'E_CONTRACT') => {
@@ -99,7 +53,7 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
     const r = await ok(signer, 'anchor', args);
     return { id: (r.value as { id: string }).id, args, receipt: r };
   };
-  const timeline = async (id: string) => (await store.scanState('evidence', `tl/${id}/`)).map(([, v]) => JSON.parse(v) as FlowRecord);
+  const timeline = async (id: string) => (await engine.store.scanState('evidence', `tl/${id}/`)).map(([, v]) => JSON.parse(v) as FlowRecord);
 
   describe('anchor', () => {
     it('records the digest under a deterministic id, issuer = sender org, with a timeline entry and an Anchored event', async () => {
@@ -117,20 +71,20 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       expect(await read<EvidenceStatus>(`evs/${id}`)).toEqual({ status: 'ACTIVE', holder: 'platform-a', replacedBy: null, revokedAt: null, revokeReason: null, flows: 1 });
       expect(await timeline(id)).toEqual([expect.objectContaining({ seq: 1, action: 'ANCHORED', org: 'issuer-a', tx: r.hash })]);
       // The sealed metadata opens for the holder and the regulator, not for another organisation.
-      const holderKey = { kid: 'platform-a', privateKey: keystore.x25519PrivateKey('platform-a/encryption') };
+      const holderKey = { kid: 'platform-a', privateKey: engine.keystore.x25519PrivateKey('platform-a/encryption') };
       await expect(decryptJson(record!.sealed as never, holderKey)).resolves.toMatchObject({ holder: 'platform-a', amount: '125000' });
-      await expect(decryptJson(record!.sealed as never, { kid: 'platform-b', privateKey: keystore.x25519PrivateKey('platform-b/encryption') })).rejects.toThrow();
+      await expect(decryptJson(record!.sealed as never, { kid: 'platform-b', privateKey: engine.keystore.x25519PrivateKey('platform-b/encryption') })).rejects.toThrow();
 
       // A certificate from the committed transaction verifies offline against the node's key, with the document.
       const cert = buildEvidenceCertificate({
         evidence: { id, digest, type: record!.type, issuer: record!.issuer, recordedAt: record!.recordedAt },
-        transaction: (await chain.transaction(r.hash))!,
-        inclusion: await chain.inclusionProof('evidence', r.hash),
-        checkpoint: chain.checkpoint('evidence'),
-        verifierKeys: [chain.verifierKey],
+        transaction: (await engine.chain.transaction(r.hash))!,
+        inclusion: await engine.chain.inclusionProof('evidence', r.hash),
+        checkpoint: engine.chain.checkpoint('evidence'),
+        verifierKeys: [engine.chain.verifierKey],
       });
-      expect(verifyEvidenceCertificate(JSON.parse(JSON.stringify(cert)), [chain.verifierKey], document)).toMatchObject({ ok: true, documentChecked: true });
-      expect(verifyEvidenceCertificate(cert, [chain.verifierKey], Buffer.concat([document, Buffer.from(' ')]))).toMatchObject({ ok: false, failed: 'DOCUMENT' });
+      expect(verifyEvidenceCertificate(JSON.parse(JSON.stringify(cert)), [engine.chain.verifierKey], document)).toMatchObject({ ok: true, documentChecked: true });
+      expect(verifyEvidenceCertificate(cert, [engine.chain.verifierKey], Buffer.concat([document, Buffer.from(' ')]))).toMatchObject({ ok: false, failed: 'DOCUMENT' });
     });
 
     it('the same issuer anchoring the same digest again gets the existing record back, never a duplicate', async () => {
@@ -159,7 +113,7 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
     it('REVERTs sealed metadata the issuer or the holder could not open (NOT_SEALED_FOR)', async () => {
       const args = await anchorArgs('INVOICE', newDigest(), 'platform-b');
       await reverts('NOT_SEALED_FOR', issuer, 'anchor', { ...args, sealed: await seal('platform-a', { title: 'for someone else' }) });
-      const onlyHolder = (await encryptForRecipients({ title: 'x' }, [{ kid: 'platform-b', publicKey: encryptionKey('platform-b') }])) as unknown as SealedJwe;
+      const onlyHolder = (await engine.sealFor(['platform-b'], { title: 'x' })) as unknown as SealedJwe;
       await reverts('NOT_SEALED_FOR', issuer, 'anchor', { ...args, sealed: onlyHolder });
     });
 
@@ -218,7 +172,7 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       expect(t.events).toEqual([{ type: 'HoldingTransferred', data: { id, from: 'platform-a', to: 'platform-b' } }]);
       expect(await read<SealedJwe>(`evm/${id}`)).toEqual(forB);
       expect(await read<EvidenceRecord>(`ev/${id}`)).toEqual(before);
-      await expect(decryptJson(forB as never, { kid: 'platform-b', privateKey: keystore.x25519PrivateKey('platform-b/encryption') })).resolves.toMatchObject({ holder: 'platform-b' });
+      await expect(decryptJson(forB as never, { kid: 'platform-b', privateKey: engine.keystore.x25519PrivateKey('platform-b/encryption') })).resolves.toMatchObject({ holder: 'platform-b' });
       await reverts('NOT_ISSUER_OR_HOLDER', platformA, 'transferHolding', { id, to: 'platform-a', sealed: forA });
       await ok(platformB, 'transferHolding', { id, to: 'platform-a', sealed: forA });
       expect(await read<EvidenceStatus>(`evs/${id}`)).toMatchObject({ holder: 'platform-a' });
@@ -430,9 +384,9 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
 
   describe('determinism', () => {
     it('replaying the evidence and system channels from genesis reproduces every state root and the live state', async () => {
-      const live = stateDigest(await store.scanState('evidence', ''));
+      const live = await engine.liveDigest();
       for (const channel of ['system', 'evidence']) {
-        const report = await replayChannel(store, channel, { contracts: CONTRACTS, directory: new SystemDirectory() });
+        const report = await engine.replay(channel);
         expect(report.mismatch).toBeUndefined();
         expect(report.ok).toBe(true);
         if (channel === 'evidence') expect(report.stateDigest).toBe(live);

@@ -1,11 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { PgLedgerStore, replayChannel, signTransaction, stateDigest, type Chain, type TxReceipt } from '@zizhu/chain';
-import { decryptJson, encryptForRecipients, fromBase64, type Ed25519Signer, type Keystore } from '@zizhu/crypto';
-import { SystemContract, SystemDirectory, type GenesisDocument } from '@zizhu/contract-system';
-import { createDevConsortium } from '@zizhu/consortium';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { openChain } from '../../../test/support/chain-fixture.js';
+import type { TxReceipt } from '@zizhu/chain';
+import { decryptJson, type Ed25519Signer } from '@zizhu/crypto';
+import { contractFixture } from '../../../test/support/contract-fixture.js';
 import {
   LendingContract,
   type BankTotals,
@@ -20,41 +17,32 @@ import {
   type SealedJwe,
 } from './lending.contract.js';
 
-const CONTRACTS = [SystemContract, LendingContract];
 const DAY = 86_400_000;
 const ORGS = ['bank-a', 'bank-b', 'platform-a', 'platform-b', 'platform-c', 'regulator'] as const;
 type Org = (typeof ORGS)[number];
 
 describe('LendingContract on the engine over PostgreSQL', () => {
-  let db: TestDatabase;
-  let chain: Chain;
-  let store: PgLedgerStore;
-  let genesis: GenesisDocument;
-  let keystore: Keystore;
   /** The chain's clock: block times and transaction timestamps; tests move it forward. */
   let now = Date.now();
+  const engine = contractFixture({
+    database: 'zizhu_lending',
+    contract: LendingContract,
+    orgs: [
+      { id: 'bank-a', name: 'Bank A', kind: 'BANK' },
+      { id: 'bank-b', name: 'Bank B', kind: 'BANK' },
+      { id: 'platform-a', name: 'Platform A', kind: 'PLATFORM' },
+      { id: 'platform-b', name: 'Platform B', kind: 'PLATFORM' },
+      { id: 'platform-c', name: 'Platform C', kind: 'PLATFORM' },
+      { id: 'regulator', name: 'Regulator', kind: 'REGULATOR' },
+    ],
+    clock: () => now,
+  });
+  const { read } = engine;
   const signer = {} as Record<Org, Ed25519Signer>;
 
   beforeAll(async () => {
-    db = await createTestDatabase('zizhu_lending');
-    ({ genesis, keystore } = await createDevConsortium({
-      consortium: 'test',
-      orgs: [
-        { id: 'bank-a', name: 'Bank A', kind: 'BANK' },
-        { id: 'bank-b', name: 'Bank B', kind: 'BANK' },
-        { id: 'platform-a', name: 'Platform A', kind: 'PLATFORM' },
-        { id: 'platform-b', name: 'Platform B', kind: 'PLATFORM' },
-        { id: 'platform-c', name: 'Platform C', kind: 'PLATFORM' },
-        { id: 'regulator', name: 'Regulator', kind: 'REGULATOR' },
-      ],
-      channels: [{ name: 'lending', members: [...ORGS], contracts: ['lending'] }],
-      contracts: [LendingContract],
-      scryptN: 1024,
-      time: now - 1000,
-    }));
-    chain = await openChain(db.url, genesis, keystore, { contracts: CONTRACTS, config: { blockMaxWaitMs: 2 }, clock: () => now });
-    store = new PgLedgerStore({ connectionString: db.url, poolSize: 2 });
-    for (const org of ORGS) signer[org] = keystore.signer(`${org}/admin`);
+    await engine.open();
+    for (const org of ORGS) signer[org] = engine.admin(org);
 
     // The consortium as the other tests find it: LPR 3.45 % in force; A in bank-a's custody, B in bank-b's.
     await ok('regulator', 'setLpr', { effectiveFrom: now, bps: 345 });
@@ -64,41 +52,19 @@ describe('LendingContract on the engine over PostgreSQL', () => {
     }
   });
 
-  afterAll(async () => {
-    await store?.close();
-    await chain?.close();
-    await db?.drop();
-  });
+  afterAll(() => engine.close());
 
-  const send = (org: Org, method: string, args: Record<string, unknown>): Promise<TxReceipt> =>
-    chain.submit(signTransaction({ channel: 'lending', contract: 'lending', method, args: args as never, ts: now }, signer[org]));
-  async function ok(org: Org, method: string, args: Record<string, unknown>) {
-    const r = await send(org, method, args);
-    if (r.status !== 'COMMITTED') throw new Error(`${method} reverted: ${JSON.stringify(r.error)}`);
-    return r;
-  }
-  const liveDigest = async () => stateDigest(await store.scanState('lending', ''));
+  const send = (org: Org, method: string, args: Record<string, unknown>): Promise<TxReceipt> => engine.send(signer[org], method, args);
+  const ok = (org: Org, method: string, args: Record<string, unknown>) => engine.ok(signer[org], method, args);
   /** Asserts a REVERT with `code` that wrote nothing to the lending channel's state. */
-  const reverts = async (code: string, org: Org, method: string, args: Record<string, unknown>) => {
-    const before = await liveDigest();
-    const r = await send(org, method, args);
-    expect({ method, status: r.status, code: r.error?.code }).toEqual({ method, status: 'REVERTED', code });
-    expect(await liveDigest()).toBe(before);
-    return r;
-  };
+  const reverts = (code: string, org: Org, method: string, args: Record<string, unknown>) => engine.reverts(code, signer[org], method, args);
   const refused = (org: Org, method: string, args: Record<string, unknown>) => expect(send(org, method, args)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-  const read = async <T>(key: string): Promise<T | undefined> => {
-    const v = (await store.readState('lending', [key])).get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  };
   const account = async (id: string) => (await read<CustodyAccount>(`acct/${id}`))!;
   const balances = async (...ids: string[]) => Promise.all(ids.map(async (id) => ({ available: (await account(id)).available, frozen: (await account(id)).frozen })));
   const loanOf = async (id: string) => (await read<Loan>(`loan/${id}`))!;
-  const claimsOf = async (loanId: string) => (await store.scanState('lending', `claim/${loanId}/`)).map(([, v]) => JSON.parse(v) as ClaimToken);
+  const claimsOf = async (loanId: string) => (await engine.store.scanState('lending', `claim/${loanId}/`)).map(([, v]) => JSON.parse(v) as ClaimToken);
   const instalment = async (loanId: string, k: number) => (await read<Instalment>(`inst/${loanId}/${String(k).padStart(3, '0')}`))!;
-  const encryptionKey = (org: string) => fromBase64(genesis.orgs.find((o) => o.id === org)!.encryptionKey);
-  const seal = async (orgs: string[], data: Record<string, string>): Promise<SealedJwe> =>
-    (await encryptForRecipients(data, [...orgs, 'regulator'].map((kid) => ({ kid, publicKey: encryptionKey(kid) })))) as unknown as SealedJwe;
+  const seal = async (orgs: string[], data: Record<string, string>): Promise<SealedJwe> => (await engine.sealFor([...orgs, 'regulator'], data)) as unknown as SealedJwe;
   const newRef = () => randomBytes(32).toString('hex');
   const instructionRef = () => `T${randomBytes(8).toString('hex')}`;
   const bankOf: Record<string, Org> = { 'platform-a': 'bank-a', 'platform-b': 'bank-b' };
@@ -257,7 +223,7 @@ describe('LendingContract on the engine over PostgreSQL', () => {
       expect(record).toMatchObject({ platform: 'platform-a', roles: ['LENDER', 'BORROWER'], personKind: 'NATURAL', borrowerRef: c.ref });
       expect(await account(c.id)).toEqual({ id: c.id, platform: 'platform-a', bank: 'bank-a', available: '0', frozen: '0' });
       // Platform B cannot decrypt platform A's customer: proven with its key, not by a resolver check.
-      const key = (org: string) => ({ kid: org, privateKey: keystore.x25519PrivateKey(`${org}/encryption`) });
+      const key = (org: string) => ({ kid: org, privateKey: engine.keystore.x25519PrivateKey(`${org}/encryption`) });
       await expect(decryptJson(record.sealed as never, key('platform-a'))).resolves.toMatchObject({ nationalId: '110101199003070000' });
       await expect(decryptJson(record.sealed as never, key('regulator'))).resolves.toMatchObject({ name: 'Zhang San' });
       await expect(decryptJson(record.sealed as never, key('platform-b'))).rejects.toThrow();
@@ -283,10 +249,10 @@ describe('LendingContract on the engine over PostgreSQL', () => {
         { type: 'FundsMoved', data: { kind: 'DEPOSIT', from: null, to: c.id, amount: '500000', fromBank: null, toBank: 'bank-a', loanId: null, ref } },
       ]);
       // The same instruction again: a no-op that names the first; the same reference with other content: refused.
-      const before = await liveDigest();
+      const before = await engine.liveDigest();
       const again = await ok('bank-a', 'deposit', { ref, customerId: c.id, amount: '500000' });
       expect(again.value).toEqual({ ref, applied: false, tx: d.hash });
-      expect(await liveDigest()).toBe(before);
+      expect(await engine.liveDigest()).toBe(before);
       await reverts('INSTRUCTION_CONFLICT', 'bank-a', 'deposit', { ref, customerId: c.id, amount: '500001' });
       await reverts('INSTRUCTION_CONFLICT', 'bank-a', 'withdraw', { ref, customerId: c.id, amount: '500000' });
       await reverts('NOT_CUSTODIAN', 'bank-b', 'deposit', { ref: instructionRef(), customerId: c.id, amount: '1' });
@@ -653,9 +619,9 @@ describe('LendingContract on the engine over PostgreSQL', () => {
 
   describe('determinism', () => {
     it('replaying the lending and system channels from genesis reproduces every state root and the live state', async () => {
-      const live = await liveDigest();
+      const live = await engine.liveDigest();
       for (const channel of ['system', 'lending']) {
-        const report = await replayChannel(store, channel, { contracts: CONTRACTS, directory: new SystemDirectory() });
+        const report = await engine.replay(channel);
         expect(report.mismatch).toBeUndefined();
         expect(report.ok).toBe(true);
         if (channel === 'lending') {
