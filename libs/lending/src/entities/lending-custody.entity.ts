@@ -1,11 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** A custodian bank's totals on chain (`bank/<org>`) now; amounts in fen. */
-@Entity('lending_bank_totals')
-export class LendingBankTotalsEntity {
-  @PrimaryColumn('text', { primaryKeyConstraintName: 'lending_bank_totals_pkey' })
-  bank!: string;
-
+/**
+ * A bank's custody totals (amounts in fen), the figures a business day's reconciliation compares:
+ * kept on chain now, at each day's close, and as the bank reports them.
+ */
+export abstract class CustodyTotalsColumns {
+  /** Custody accounts the bank holds. */
   @Column('integer')
   accounts!: number;
 
@@ -14,6 +14,13 @@ export class LendingBankTotalsEntity {
 
   @Column('bigint')
   frozen!: string;
+}
+
+/** A custodian bank's totals on chain (`bank/<org>`) now; amounts in fen. */
+@Entity('lending_bank_totals')
+export class LendingBankTotalsEntity extends CustodyTotalsColumns {
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'lending_bank_totals_pkey' })
+  bank!: string;
 
   @Column('bigint')
   deposited!: string;
@@ -43,22 +50,13 @@ export class LendingBankTotalsEntity {
  * overwrites its day's row, so the last block of the day leaves the day's closing totals.
  */
 @Entity('lending_bank_totals_daily')
-export class LendingBankTotalsDailyEntity {
+export class LendingBankTotalsDailyEntity extends CustodyTotalsColumns {
   @PrimaryColumn('text', { primaryKeyConstraintName: 'lending_bank_totals_daily_pkey' })
   bank!: string;
 
   /** YYYY-MM-DD, in China Standard Time. */
   @PrimaryColumn('date', { name: 'business_date', primaryKeyConstraintName: 'lending_bank_totals_daily_pkey' })
   businessDate!: string;
-
-  @Column('integer')
-  accounts!: number;
-
-  @Column('bigint')
-  available!: string;
-
-  @Column('bigint')
-  frozen!: string;
 
   @Column('bigint')
   height!: string;
@@ -93,21 +91,12 @@ export class LendingCustodyInstructionEntity {
 
 /** The totals a bank reports from its core banking system for a business day (filled in through GraphQL). */
 @Entity('lending_bank_reports')
-export class LendingBankReportEntity {
+export class LendingBankReportEntity extends CustodyTotalsColumns {
   @PrimaryColumn('text', { primaryKeyConstraintName: 'lending_bank_reports_pkey' })
   bank!: string;
 
   @PrimaryColumn('date', { name: 'business_date', primaryKeyConstraintName: 'lending_bank_reports_pkey' })
   businessDate!: string;
-
-  @Column('integer')
-  accounts!: number;
-
-  @Column('bigint')
-  available!: string;
-
-  @Column('bigint')
-  frozen!: string;
 
   @Column('text', { name: 'reported_by' })
   reportedBy!: string;
