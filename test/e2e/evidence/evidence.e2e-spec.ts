@@ -189,7 +189,7 @@ describe('evidence: anchor, verify, custody, signing, certificates', () => {
     ).declineEnvelope;
     expect(declined.status).toBe('DECLINED');
     expect(declined.recipients.find((r) => r.org === 'bank-a')).toMatchObject({ status: 'DECLINED', declineReason: 'amount is wrong' });
-    const late = await gql('platform-a', `mutation($e: String!) { signEnvelope(envelopeId: $e) { id } }`, { e: envelope.id });
+    const late = await gql<Record<string, unknown>>('platform-a', `mutation($e: String!) { signEnvelope(envelopeId: $e) { id } }`, { e: envelope.id });
     expect(reasonOf(late)).toBe('ENVELOPE_DECLINED');
 
     const flows = data(await gql<{ evidenceRecord: { timeline: { action: string; tx: string; org: string }[] } }>('regulator', `query($id: String!) { evidenceRecord(id: $id) { timeline { action tx org } } }`, { id })).evidenceRecord.timeline;
