@@ -338,6 +338,18 @@ describe('zizhu CLI (built, as a child process)', () => {
       await edit('ledger_txs', `UPDATE ledger_txs SET signed = $1 WHERE channel = 'notary' AND seq = $2`, [row.signed, row.seq]);
     });
 
+    it('a transaction\'s signature (one character of it): the signature check, on the verify workers, names the block', async () => {
+      const [first, last] = blockLeaves.get(4)!;
+      const row = await query<{ seq: string; signed: string }>(`SELECT seq, signed FROM ledger_txs WHERE channel = 'notary' AND seq BETWEEN $1 AND $2 ORDER BY seq DESC LIMIT 1`, [first, last]);
+      // Inside the base64 signature, away from its padding: still well-formed, no longer valid.
+      const at = row.signed.lastIndexOf('"signature":"') + '"signature":"'.length + 10;
+      const changed = row.signed.slice(0, at) + (row.signed[at] === 'A' ? 'B' : 'A') + row.signed.slice(at + 1);
+      const sql = `UPDATE ledger_txs SET signed = $1 WHERE channel = 'notary' AND seq = $2`;
+      await edit('ledger_txs', sql, [changed, row.seq]);
+      await expectVerifyFails(4, /transaction \d+ \([0-9a-f]{64}\): signature does not verify/);
+      await edit('ledger_txs', sql, [row.signed, row.seq]);
+    });
+
     it('a block header (one digit of its time)', async () => {
       const row = await query<{ header: string }>(`SELECT header FROM ledger_blocks WHERE channel = 'notary' AND height = 4`, []);
       const changed = row.header.replace(/"time":(\d+)/, (_m, t: string) => `"time":${t.slice(0, -1)}${t.endsWith('9') ? '8' : String(Number(t.at(-1)) + 1)}`);
