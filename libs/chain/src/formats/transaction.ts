@@ -1,4 +1,4 @@
-import { canonicalJson, randomBytesFast, sha256, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
+import { canonicalJson, randomBytesFast, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
 import { TransactionRefused } from '../errors.js';
 
 /** ledger-formats §2: what a client signs. */
