@@ -106,6 +106,29 @@ describe('RFC 8785 (JCS)', () => {
     expect(() => canonicalJson(cyclic)).toThrow();
   });
 
+  it('tells lone surrogates from the text of an escape and from pairs, in strings and keys', () => {
+    expect(canonicalJson('a\\ud800')).toBe('"a\\\\ud800"');
+    expect(canonicalJson({ '\\udc00': '\\\\ud83d' })).toBe('{"\\\\udc00":"\\\\\\\\ud83d"}');
+    expect(canonicalJson(['\ud83d\ude00', { '\ud83d\ude00': 1 }])).toBe('["\ud83d\ude00",{"\ud83d\ude00":1}]');
+    for (const bad of ['\\\ud800', '\\\\\ud800', 'x\ude00\ud83d', '\ud83d', { nested: ['ok', { '\udbff': 1 }] }, { 10: 'a', 9: '\udfff' }, { 10: 'a', '\ud800': 1 }]) {
+      expect(() => canonicalJson(bad)).toThrow('lone surrogates');
+    }
+  });
+
+  it('refuses a string exactly when it is not well-formed UTF-16 (20,000 random strings of backslashes, escape text and surrogates)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const alphabet = ['\\', 'u', 'd', '8', 'c', '0', 'a', '"', '\ud800', '\udbff', '\udc00', '\udfff', '\ud83d\ude00', '\n'];
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let n = Math.floor(rnd() * 8); n > 0; n--) text += alphabet[Math.floor(rnd() * alphabet.length)];
+      const wellFormed = (text as string & { isWellFormed(): boolean }).isWellFormed();
+      const asKey = { [text]: [text] };
+      if (wellFormed) expect(JSON.parse(canonicalJson(asKey))).toEqual(asKey);
+      else expect(() => canonicalJson(asKey)).toThrow('lone surrogates');
+    }
+  });
+
   it('follows JSON.stringify for undefined members and toJSON', () => {
     expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
     expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}');

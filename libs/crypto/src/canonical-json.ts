@@ -9,39 +9,38 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * keys ("9", "10") first and numerically whatever their insertion order, so an object holding such
  * keys is serialised by hand instead. Refuses what JCS cannot represent: undefined at top level,
  * NaN, Infinity, bigint, functions, symbols at top level, lone surrogates, cycles.
+ *
+ * Lone surrogates are found in the output rather than string by string: the native serialiser
+ * writes one as the escape `\udXXX` (ES2019 well-formed JSON.stringify), which text can only
+ * contain as an escape, since a backslash written by the user comes out doubled.
  */
 export function canonicalJson(value: unknown): string {
-  const state = { indexKeys: false, ancestors: new Set<object>() };
+  const state: PrepareState = { indexKeys: false, ancestors: [] };
   const prepared = prepare(value, state);
   if (prepared === undefined) throw new TypeError('value has no canonical JSON form');
-  return state.indexKeys ? serialise(prepared) : JSON.stringify(prepared);
+  const out = state.indexKeys ? serialise(prepared) : JSON.stringify(prepared);
+  if (out.includes('\\ud') && LONE_SURROGATE_ESCAPE.test(out)) throw new TypeError('lone surrogates have no canonical JSON form');
+  return out;
+}
+
+interface PrepareState {
+  indexKeys: boolean;
+  /** The objects being copied, outermost first (short: a cycle check by scan beats a Set here). */
+  ancestors: object[];
 }
 
 const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-function assertWellFormed(s: string): void {
-  if (!SURROGATE.test(s)) return;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const n = s.charCodeAt(i + 1);
-      if (!(n >= 0xdc00 && n <= 0xdfff)) throw new TypeError('lone surrogates have no canonical JSON form');
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) throw new TypeError('lone surrogates have no canonical JSON form');
-  }
-}
+/** `\\udXXX` (a lone high or low surrogate's escape) preceded by an even number of backslashes. */
+const LONE_SURROGATE_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/;
 
 /** A copy with keys in JCS order, undefined and symbol members dropped, values checked. */
-function prepare(v: unknown, state: { indexKeys: boolean; ancestors: Set<object> }): unknown {
+function prepare(v: unknown, state: PrepareState): unknown {
   switch (typeof v) {
     case 'string':
-      assertWellFormed(v);
+    case 'boolean':
       return v;
     case 'number':
       if (!Number.isFinite(v)) throw new TypeError(`${v} has no canonical JSON form`);
-      return v;
-    case 'boolean':
       return v;
     case 'undefined':
     case 'symbol':
@@ -53,25 +52,35 @@ function prepare(v: unknown, state: { indexKeys: boolean; ancestors: Set<object>
   }
   if (v === null) return null;
   const obj = v as object;
-  if (state.ancestors.has(obj)) throw new TypeError('circular reference has no canonical JSON form');
   if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return prepare((obj as { toJSON(): unknown }).toJSON(), state);
-  state.ancestors.add(obj);
+  if (state.ancestors.includes(obj)) throw new TypeError('circular reference has no canonical JSON form');
+  state.ancestors.push(obj);
   let out: unknown;
   if (Array.isArray(obj)) {
-    out = obj.map((x) => prepare(x, state) ?? null);
+    const copy = new Array<unknown>(obj.length);
+    for (let i = 0; i < obj.length; i++) copy[i] = prepare(obj[i], state) ?? null;
+    out = copy;
   } else {
-    const copy: Record<string, unknown> = {};
     const rec = obj as Record<string, unknown>;
-    for (const k of Object.keys(rec).sort()) {
+    const keys = Object.keys(rec);
+    // Objects are often built in key order already: sort only when they are not.
+    for (let i = 1; i < keys.length; i++) {
+      if (keys[i - 1] > keys[i]) {
+        keys.sort();
+        break;
+      }
+    }
+    const copy: Record<string, unknown> = {};
+    for (const k of keys) {
       const x = prepare(rec[k], state);
       if (x === undefined) continue;
-      assertWellFormed(k);
-      if (INDEX_KEY.test(k)) state.indexKeys = true;
+      const c = k.charCodeAt(0);
+      if (c >= 0x30 && c <= 0x39 && INDEX_KEY.test(k)) state.indexKeys = true;
       copy[k] = x;
     }
     out = copy;
   }
-  state.ancestors.delete(obj);
+  state.ancestors.pop();
   return out;
 }
 
