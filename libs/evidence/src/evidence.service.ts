@@ -17,9 +17,11 @@ import {
   decodeCursor,
   encodeCursor,
   forbidden,
+  mapInSlices,
   notFound,
   perRequest,
   requirePrincipal,
+  startInSlices,
   toConnection,
   type BatchResults,
   type Clock,
@@ -122,10 +124,15 @@ export class EvidenceService {
     const regulators = await this.organizations.regulators();
     // A batch seals with one ephemeral key per recipient organisation (each JWE its own apu).
     const sealer = fresh.length > 1 ? this.encryption.batchSealer() : undefined;
-    const calls = await Promise.all(fresh.map((i) => this.anchorCall(principal, ids[i], items[i], known, regulators, sealer).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e))));
-
-    sealer?.clear();
-    const settled = await Promise.allSettled(calls.map((args) => this.submitAnchor(principal, args)));
+    // Sealed, then signed and submitted, in slices: a 10,000-item batch must not hold the event loop
+    // (the committer's database replies, other requests) for the seconds it takes.
+    let calls: { [k: string]: JsonValue }[];
+    try {
+      calls = await mapInSlices(fresh, (i) => this.anchorCall(principal, ids[i], items[i], known, regulators, sealer).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e)));
+    } finally {
+      sealer?.clear();
+    }
+    const settled = await startInSlices(calls, (args) => this.submitAnchor(principal, args));
     const failed = settled.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {
       const e = (settled[failed] as PromiseRejectedResult).reason as Error;
