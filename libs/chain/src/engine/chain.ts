@@ -19,7 +19,7 @@ import { checkpointBody, signNote, verifierKey } from '../checkpoint/index.js';
 import type { BlockRecord, CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx } from '../store/ledger-store.js';
 import type { ConsortiumDirectory } from './directory.js';
 import { executeBlock, type DeployedContract, type StateSource } from './executor.js';
-import { SoloOrderer, type Orderer } from './orderer.js';
+import { RequeueBatch, SoloOrderer, type Orderer } from './orderer.js';
 import type { CommittedBlock, TxReceipt } from './receipt.js';
 import { SignaturePool } from './signature-pool.js';
 import { StateCache } from './state-cache.js';
@@ -36,6 +36,12 @@ export interface ChainConfig {
   /** Worker threads verifying signatures (0: inline). */
   verifyWorkers: number;
   stateCacheEntries: number;
+  /**
+   * Execute a business channel's next block while the last one is still being written (at most one
+   * of each). Commits stay one at a time and in order, and a transaction resolves only once its own
+   * block is durable; the system channel never runs ahead (its blocks change the directory).
+   */
+  pipelineBlocks: boolean;
 }
 
 /** How long recovery waits for an uncertain block's own write to finish before reading the head. */
@@ -48,6 +54,7 @@ export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
   maxClockSkewMs: 5 * 60_000,
   verifyWorkers: 2,
   stateCacheEntries: 100_000,
+  pipelineBlocks: true,
 };
 
 export interface ChainOptions {
@@ -101,6 +108,18 @@ interface ChannelRuntime {
   broken?: Error;
   /** The last block, when its commit was uncertain: recovery learns whether it landed. */
   uncertain?: { hash: string; nonces: Buffer[]; landed: Promise<boolean> };
+  /** The block being written while the next one executes on top of it (pipelined channels). */
+  writing?: WritingBlock;
+}
+
+/** What the next block builds on while this one is written: its head, roots and final writes. */
+interface WritingBlock {
+  block: StoredBlock;
+  stateRoot: string;
+  frontier: CompactRange;
+  writes: ReadonlyMap<string, string | null>;
+  /** true once durable; false if its write failed (a block executed on top of it is ordered again). */
+  landed: Promise<boolean>;
 }
 
 export interface ChainEvents {
@@ -313,10 +332,31 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.orderer.pending(channel);
   }
 
-  private async commitBlock(channel: string, batch: ParsedTransaction[]): Promise<TxReceipt[]> {
+  /**
+   * Orders a batch as the channel's next block. On a pipelined channel the orderer may cut the next
+   * block as soon as this one is being written (`executed`); otherwise only once it is durable.
+   */
+  private commitBlock(channel: string, batch: ParsedTransaction[]): { executed: Promise<unknown>; committed: Promise<TxReceipt[]> } {
+    if (!this.config.pipelineBlocks || channel === this.systemChannel) {
+      const committed = this.executeAndWrite(channel, batch);
+      return { executed: committed, committed };
+    }
+    let writingStarted!: () => void;
+    const writing = new Promise<void>((resolve) => (writingStarted = resolve));
+    const committed = this.executeAndWrite(channel, batch, writingStarted);
+    // Settles when the next block may execute: this one is being written, or it failed before that.
+    const executed = Promise.race([writing, committed]);
+    executed.catch(() => undefined);
+    return { executed, committed };
+  }
+
+  private async executeAndWrite(channel: string, batch: ParsedTransaction[], writingStarted?: () => void): Promise<TxReceipt[]> {
     const rt = this.runtime(channel);
-    if (rt.broken || this.lostLeases.has(rt.lease)) await this.recover(rt);
-    const prev = rt.head.header;
+    // The block before this one, if it is still being written: this one executes on top of it.
+    const before = rt.writing;
+    if (!before && (rt.broken || this.lostLeases.has(rt.lease))) await this.recover(rt);
+    const base = before ?? { block: rt.head, stateRoot: rt.stateRoot, frontier: rt.frontier };
+    const prev = base.block.header;
     const height = prev.height + 1;
     const time = Math.max(this.clock(), prev.time);
     const source: StateSource = {
@@ -333,8 +373,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       directory: this.directory,
       cache: rt.cache,
       source,
+      pending: before?.writes,
     });
-    const frontier = rt.frontier.clone();
+    const frontier = base.frontier.clone();
     const nodes: StoredNode[] = [];
     const firstLeaf = frontier.size;
     for (const tx of executed) {
@@ -343,11 +384,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     const header: BlockHeader = {
       channel,
       height,
-      prev: rt.head.hash,
+      prev: base.block.hash,
       treeSize: frontier.size,
       root: frontier.root().toString('hex'),
       stateRoot: nextStateRoot(
-        rt.stateRoot,
+        base.stateRoot,
         writes.map(([k, v]) => [k, v === null ? null : sha256Hex(v)]),
       ),
       time,
@@ -393,10 +434,28 @@ export class Chain extends EventEmitter<ChainEvents> {
     const project = this.projections.length > 0 ? async (sql: SqlClient) => {
       for (const p of this.projections) await p(committed, sql);
     } : undefined;
+    if (before) {
+      // Written strictly in order: only after the block this one builds on is durable.
+      if (!(await before.landed)) throw new RequeueBatch(`block ${prev.height} of ${channel}, which block ${height} was executed on, did not commit`);
+      // A lease lost meanwhile: recover (a new lease, the head reloaded) before writing anything.
+      if (rt.broken || this.lostLeases.has(rt.lease)) throw new RequeueBatch(`channel ${channel} must recover before block ${height} is written`);
+    }
+    let landed!: (ok: boolean) => void;
+    const mine: WritingBlock | undefined = writingStarted
+      ? { block, stateRoot: header.stateRoot, frontier, writes: new Map(writes), landed: new Promise<boolean>((resolve) => (landed = resolve)) }
+      : undefined;
+    if (mine) rt.writing = mine;
+    writingStarted?.();
+    const finish = (ok: boolean): void => {
+      if (!mine) return;
+      if (rt.writing === mine) rt.writing = undefined;
+      landed(ok);
+    };
     const write = this.store.commitBlock({ block, txs, nodes, writes: writes.map(([key, value]) => ({ key, value })) }, project);
     try {
       await Promise.race([write, rt.lease.lost]);
     } catch (e) {
+      finish(false);
       // The commit may or may not have reached the database (a lost connection after COMMIT):
       // reload the channel from the store before the next block instead of guessing.
       rt.broken = e as Error;
@@ -414,6 +473,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     rt.stateRoot = header.stateRoot;
     rt.frontier = frontier;
     for (const [k, v] of writes) rt.cache.set(k, v);
+    finish(true);
     if (channel === this.systemChannel) this.directory.apply(height, committed.writes);
     this.emit('block', committed);
     return receipts;

@@ -70,8 +70,14 @@ export async function executeBlock(args: {
   directory: ConsortiumDirectory;
   cache: StateCache;
   source: StateSource;
+  /**
+   * The final writes of the block before this one while it is still being written (pipelined
+   * execution): read before the cache and the store, which do not have them yet.
+   */
+  pending?: ReadonlyMap<string, string | null>;
 }): Promise<BlockExecution> {
   const { channel, txs, contracts, directory, cache, source } = args;
+  const pending = args.pending ?? new Map<string, string | null>();
   const channelInfo = directory.channel(channel);
   const systemHeight = directory.height;
   const plan = txs.map((parsed) => {
@@ -87,7 +93,7 @@ export async function executeBlock(args: {
   });
 
   const blockWrites = new Map<string, string | null>();
-  const lookup = (key: string): string | null | undefined => (blockWrites.has(key) ? blockWrites.get(key) : cache.get(key));
+  const lookup = (key: string): string | null | undefined => (blockWrites.has(key) ? blockWrites.get(key) : pending.has(key) ? pending.get(key) : cache.get(key));
 
   // Discovery: unknown keys read as absent; nothing is kept but the keys.
   const missing = new Set<string>();
@@ -191,12 +197,13 @@ export async function executeBlock(args: {
         async range<T extends JsonValue = JsonValue>(prefix: string, opts: { after?: string; limit?: number } = {}) {
           if (typeof prefix !== 'string' || (prefix !== '' && !isContractKey(prefix))) throw new Revert('INVALID_KEY', 'invalid range prefix');
           const limit = Math.min(Math.max(1, opts.limit ?? 100), MAX_RANGE);
-          const pending = new Map<string, string | null>();
-          for (const src of [blockWrites, txWrites]) for (const [k, v] of src) if (k.startsWith(prefix) && (opts.after === undefined || k > opts.after)) pending.set(k, v);
-          const stored = await source.range(prefix, opts.after, limit + pending.size);
+          // Not yet in the store: the block being written, this block's earlier transactions, this one's.
+          const unstored = new Map<string, string | null>();
+          for (const src of [pending, blockWrites, txWrites]) for (const [k, v] of src) if (k.startsWith(prefix) && (opts.after === undefined || k > opts.after)) unstored.set(k, v);
+          const stored = await source.range(prefix, opts.after, limit + unstored.size);
           const merged = new Map<string, string | null>();
           for (const s of stored) merged.set(s.key, s.value);
-          for (const [k, v] of pending) merged.set(k, v);
+          for (const [k, v] of unstored) merged.set(k, v);
           const out: StateEntry<T>[] = [];
           for (const k of [...merged.keys()].sort()) {
             const v = merged.get(k);

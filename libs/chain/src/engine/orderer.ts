@@ -15,8 +15,21 @@ export interface Orderer {
   close(): Promise<void>;
 }
 
-/** Executes and commits one ordered batch as the channel's next block. */
-export type CommitBatch = (channel: string, batch: ParsedTransaction[]) => Promise<TxReceipt[]>;
+/**
+ * Executes and commits one ordered batch as the channel's next block. `executed` settles when the
+ * lane may cut its next block (that block then executes while this one is still being written);
+ * `committed` when this block is durable. A batch whose `executed` rejects with RequeueBatch was
+ * never written (the block before it failed): its transactions go back to the head of the queue.
+ */
+export type CommitBatch = (channel: string, batch: ParsedTransaction[]) => { executed: Promise<unknown>; committed: Promise<TxReceipt[]> };
+
+/** The batch was executed on top of a block that then failed to commit: order it again. */
+export class RequeueBatch extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RequeueBatch';
+  }
+}
 
 export interface SoloOrdererOptions {
   blockMaxTxs: number;
@@ -35,10 +48,17 @@ interface Waiting {
 interface Lane {
   queue: Waiting[];
   timer?: NodeJS.Timeout;
+  /** The batch being executed (the next cut waits for it). */
   running?: Promise<void>;
+  /** Batches cut and not yet durable (what close waits for). */
+  writing: Set<Promise<void>>;
 }
 
-/** Cuts a block every `blockMaxTxs` transactions or `blockMaxWaitMs` after the oldest waiting one; one block at a time per channel. */
+/**
+ * Cuts a block every `blockMaxTxs` transactions or `blockMaxWaitMs` after the oldest waiting one.
+ * Per channel, one block executes at a time, and the next is cut once it has executed (the commit
+ * callback decides how far execution may run ahead of durable writes).
+ */
 export class SoloOrderer implements Orderer {
   private readonly lanes = new Map<string, Lane>();
   private closed = false;
@@ -55,7 +75,7 @@ export class SoloOrderer implements Orderer {
   order(channel: string, tx: ParsedTransaction): Promise<TxReceipt> {
     if (this.closed) return Promise.reject(new TransactionRefused('UNAVAILABLE', 'the orderer is shutting down'));
     let lane = this.lanes.get(channel);
-    if (!lane) this.lanes.set(channel, (lane = { queue: [] }));
+    if (!lane) this.lanes.set(channel, (lane = { queue: [], writing: new Set() }));
     if (lane.queue.length >= this.options.maxPending) {
       return Promise.reject(new TransactionRefused('OVERLOADED', `channel ${channel} has ${lane.queue.length} transactions waiting; retry later`));
     }
@@ -84,13 +104,35 @@ export class SoloOrderer implements Orderer {
     lane.timer = undefined;
     const batch = lane.queue.splice(0, this.options.blockMaxTxs);
     if (batch.length === 0) return;
-    lane.running = this.commit(
-      channel,
-      batch.map((w) => w.tx),
-    ).then(
-      (receipts) => batch.forEach((w, i) => w.resolve(receipts[i])),
-      (e) => batch.forEach((w) => w.reject(e)),
+    let started: ReturnType<CommitBatch>;
+    try {
+      started = this.commit(
+        channel,
+        batch.map((w) => w.tx),
+      );
+    } catch (e) {
+      started = { executed: Promise.reject(e), committed: Promise.reject(e) };
+    }
+    const { executed, committed } = started;
+    lane.running = executed.then(
+      () => undefined,
+      (e: unknown) => {
+        // Back to the head of the queue, before the next cut, so that their order is kept.
+        if (e instanceof RequeueBatch && !this.closed) lane.queue.unshift(...batch);
+      },
     );
+    const writing: Promise<void> = committed.then(
+      (receipts) => batch.forEach((w, i) => w.resolve(receipts[i])),
+      (e: unknown) => {
+        if (e instanceof RequeueBatch) {
+          if (this.closed) batch.forEach((w) => w.reject(new TransactionRefused('UNAVAILABLE', 'the orderer shut down before this transaction was ordered')));
+          return;
+        }
+        batch.forEach((w) => w.reject(e));
+      },
+    );
+    lane.writing.add(writing);
+    void writing.finally(() => lane.writing.delete(writing));
     void lane.running.finally(() => {
       lane.running = undefined;
       this.schedule(channel, lane);
@@ -103,6 +145,7 @@ export class SoloOrderer implements Orderer {
     for (const lane of this.lanes.values()) {
       if (lane.timer) clearTimeout(lane.timer);
       if (lane.running) running.push(lane.running);
+      running.push(...lane.writing);
       for (const w of lane.queue.splice(0)) w.reject(new TransactionRefused('UNAVAILABLE', 'the orderer shut down before this transaction was ordered'));
     }
     await Promise.all(running);

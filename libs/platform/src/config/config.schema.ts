@@ -50,6 +50,10 @@ export const CONFIG_VARIABLES = {
   REFRESH_TOKEN_TTL_SECONDS: { schema: positiveInt.default(30 * 24 * 3600), description: 'lifetime of a refresh token' },
   BLOCK_MAX_TXS: { schema: positiveInt.default(2000), description: 'cut a block at this many transactions' },
   BLOCK_MAX_WAIT_MS: { schema: positiveInt.default(10), description: 'or this long after the oldest waiting transaction' },
+  BLOCK_PIPELINE: {
+    schema: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    description: "execute a business channel's next block while the last one is being written (commits stay one at a time, in order); false: one block at a time",
+  },
   VERIFY_WORKERS: { schema: z.coerce.number().int().min(0).max(64).default(2), description: 'worker threads verifying signatures' },
   REPLICA_TAKEOVER_MS: {
     schema: z.coerce.number().int().min(0).max(600_000).default(1000),

@@ -109,7 +109,7 @@ export class LedgerService implements OnApplicationShutdown {
         directory,
         contracts: [SystemContract, ...args.contracts.filter((c) => c !== SystemContract)],
         node: { name: node.name, signer: home.keystore.signer('node') },
-        config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, verifyWorkers: config.VERIFY_WORKERS },
+        config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, pipelineBlocks: config.BLOCK_PIPELINE, verifyWorkers: config.VERIFY_WORKERS },
         clock: args.clock,
         // Another process commits: this one is a replica (reads here, writes forwarded) and takes
         // the commit leases over when the committer goes away.
