@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine, intOption, log, round1, sleep, waitForQuietMachine, writeResult, type BenchArgs, type MachineDescription } from './support.js';
+import { cpuCalibration, describeMachine, intOption, log, round1, sleep, waitForQuietMachine, writeResult, type BenchArgs, type MachineDescription } from './support.js';
 
 export const description =
   'Fresh `npm start` on the embedded default (no DATABASE_URL: embedded PostgreSQL in a new ZIZHU_HOME): time to /ready 200 for a first start and a restart, ' +
@@ -263,6 +263,7 @@ async function machineDescription(): Promise<MachineDescription> {
       synchronousCommit: 'on (forced by the embedded server)',
       sharedBuffers: 'default',
       ed25519VerifyBackend: 'n/a',
+      calibration: await cpuCalibration(),
       loadAverageAtStart: Math.round(os.loadavg()[0] * 100) / 100,
       commit: 'unknown',
     };

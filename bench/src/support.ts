@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { ed25519VerifyBackend } from '@zizhu/crypto';
 
@@ -141,6 +142,13 @@ export interface MachineDescription {
   synchronousCommit: string;
   sharedBuffers: string;
   ed25519VerifyBackend: string;
+  /**
+   * How fast this machine was when the run started: one Ed25519 verification (the engine's backend,
+   * 600-byte message) timed on one thread alone and on two threads at once. A VM's speed varies with
+   * its neighbours (seen here: 61 µs one day, 93 µs an hour later), and two vCPUs may share a
+   * physical core; compare figures across runs only with this in view.
+   */
+  calibration: CpuCalibration;
   /** 1-minute load average when the benchmark started (others may share the machine). */
   loadAverageAtStart: number;
   /** The repository commit measured (with "+dirty" when the work tree had changes outside bench/). */
@@ -172,9 +180,31 @@ export async function describeMachine(): Promise<MachineDescription> {
     synchronousCommit: s.synchronousCommit,
     sharedBuffers: s.sharedBuffers,
     ed25519VerifyBackend,
+    calibration: await cpuCalibration(),
     loadAverageAtStart: Math.round(os.loadavg()[0] * 100) / 100,
     commit: gitCommit(),
   };
+}
+
+export interface CpuCalibration {
+  /** µs per verification on one thread, the other cores idle. */
+  ed25519VerifyUsOneThread: number;
+  /** µs per verification on each of two threads running at once (equal to the above on two free cores). */
+  ed25519VerifyUsTwoThreads: number;
+}
+
+/** Times Ed25519 verification on worker threads: one alone, then two at once (about a second). */
+export async function cpuCalibration(count = 6000): Promise<CpuCalibration> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'tools', 'calibrate-worker.js');
+  const run = () =>
+    new Promise<number>((resolve, reject) => {
+      const w = new Worker(script, { workerData: { count } });
+      w.once('message', (m: { us: number; ok: boolean }) => (m.ok ? resolve(m.us) : reject(new Error('calibration: a signature did not verify'))));
+      w.once('error', reject);
+    });
+  const one = await run();
+  const two = await Promise.all([run(), run()]);
+  return { ed25519VerifyUsOneThread: round1(one), ed25519VerifyUsTwoThreads: round1((two[0] + two[1]) / 2) };
 }
 
 // ---------------------------------------------------------------------------------------------
