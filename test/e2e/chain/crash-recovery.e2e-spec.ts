@@ -40,7 +40,8 @@ function runAndKill(env: Record<string, string>, killAfter: number): Promise<{ a
     });
     child.stderr.on('data', (c: Buffer) => (refused += c.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': acknowledgements still in the pipe when the child dies are counted too.
+    child.on('close', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`child exited (${code}) before it was killed: ${refused}`));
       else resolve({ acked, refused });
     });

@@ -99,7 +99,8 @@ describe('configuration errors', () => {
         const child = spawn(process.execPath, [join(process.cwd(), 'apps/node/dist/main.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => resolve({ code, stderr }));
+        // 'close', not 'exit': only then has all of stderr been read (under load 'exit' can come first).
+        child.on('close', (code) => resolve({ code, stderr }));
       });
     const prod = await run([], { NODE_ENV: 'production', DATABASE_URL: 'postgres://127.0.0.1:1/x' });
     expect(prod.code).toBe(1);
