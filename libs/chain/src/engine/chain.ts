@@ -363,7 +363,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       read: (keys) => this.store.readState(channel, keys),
       range: (prefix, after, limit) => this.store.rangeState(channel, prefix, after, limit),
     };
-    const { executed, writes } = await executeBlock({
+    const { executed, writes, finalWrites } = await executeBlock({
       channel,
       systemChannel: this.systemChannel,
       height,
@@ -442,7 +442,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     let landed!: (ok: boolean) => void;
     const mine: WritingBlock | undefined = writingStarted
-      ? { block, stateRoot: header.stateRoot, frontier, writes: new Map(writes), landed: new Promise<boolean>((resolve) => (landed = resolve)) }
+      ? { block, stateRoot: header.stateRoot, frontier, writes: finalWrites, landed: new Promise<boolean>((resolve) => (landed = resolve)) }
       : undefined;
     if (mine) rt.writing = mine;
     writingStarted?.();

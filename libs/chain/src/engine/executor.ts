@@ -33,6 +33,8 @@ export interface BlockExecution {
   executed: ExecutedTx[];
   /** Final value per written key (canonical JSON text, or null for deleted), sorted by key. */
   writes: [string, string | null][];
+  /** The same writes by key (what the next block reads while this one is written); not changed after. */
+  finalWrites: ReadonlyMap<string, string | null>;
 }
 
 /** The engine's own key in a business channel's state: which system height authorised its senders. */
@@ -155,7 +157,7 @@ export async function executeBlock(args: {
   }
 
   const writes = [...blockWrites.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { executed, writes };
+  return { executed, writes, finalWrites: blockWrites };
 
   async function runOne(
     parsed: ParsedTransaction,
