@@ -29,6 +29,15 @@ export async function createTestDatabase(prefix = 'zizhu_test'): Promise<TestDat
       const c = new pg.Client({ connectionString: TEST_ADMIN_URL });
       await c.connect();
       try {
+        // pg-pool's end() resolves once its clients are told to end, not when their sessions have
+        // gone: a session still closing that FORCE terminates sends its client a FATAL error, which
+        // pg-pool emits on the pool with no listener left (an unhandled 'error' that failed CI once).
+        // Give closing sessions a moment to leave; FORCE only what is still there after that.
+        for (let waited = 0; waited < 1_000; waited += 25) {
+          const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();
