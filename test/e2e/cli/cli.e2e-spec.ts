@@ -350,6 +350,19 @@ describe('zizhu CLI (built, as a child process)', () => {
       await edit('ledger_txs', sql, [row.signed, row.seq]);
     });
 
+    it('the shape of a transaction\'s signature tail (a space after it, or the key\'s padding replaced): not a signed envelope', async () => {
+      const [first, last] = blockLeaves.get(4)!;
+      const row = await query<{ seq: string; signed: string }>(`SELECT seq, signed FROM ledger_txs WHERE channel = 'notary' AND seq BETWEEN $1 AND $2 ORDER BY seq LIMIT 1`, [first, last]);
+      const sql = `UPDATE ledger_txs SET signed = $1 WHERE channel = 'notary' AND seq = $2`;
+      const pad = row.signed.indexOf('=","signature":"');
+      expect(pad).toBeGreaterThan(0);
+      for (const changed of [`${row.signed} `, `${row.signed.slice(0, pad)}A${row.signed.slice(pad + 1)}`]) {
+        await edit('ledger_txs', sql, [changed, row.seq]);
+        await expectVerifyFails(4, /transaction \d+ \([0-9a-f]{64}\): the stored transaction is not a signed envelope/);
+      }
+      await edit('ledger_txs', sql, [row.signed, row.seq]);
+    });
+
     it('a block header (one digit of its time)', async () => {
       const row = await query<{ header: string }>(`SELECT header FROM ledger_blocks WHERE channel = 'notary' AND height = 4`, []);
       const changed = row.header.replace(/"time":(\d+)/, (_m, t: string) => `"time":${t.slice(0, -1)}${t.endsWith('9') ? '8' : String(Number(t.at(-1)) + 1)}`);

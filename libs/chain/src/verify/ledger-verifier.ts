@@ -190,7 +190,9 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
   }
 }
 
-const TAIL = /,"publicKey":"([A-Za-z0-9+/]{43}=)","signature":"([A-Za-z0-9+/]{86}==)"}$/;
+/** The fixed-length end of a stored signed transaction; matched (sticky) only where it must start. */
+const TAIL = /,"publicKey":"([A-Za-z0-9+/]{43}=)","signature":"([A-Za-z0-9+/]{86}==)"}$/y;
+const TAIL_LENGTH = ',"publicKey":"'.length + 44 + '","signature":"'.length + 88 + '"}'.length;
 
 /**
  * Checks a stored transaction without re-serialising it: the stored text must be exactly
@@ -200,7 +202,8 @@ const TAIL = /,"publicKey":"([A-Za-z0-9+/]{43}=)","signature":"([A-Za-z0-9+/]{86
  */
 function checkStoredTransaction(tx: StoredTx, channel: string): string | { publicKey: Buffer; preimage: Buffer; signature: Buffer } {
   const raw = tx.rawSigned ?? canonicalJson(tx.signed);
-  const tail = TAIL.exec(raw);
+  TAIL.lastIndex = raw.length - TAIL_LENGTH;
+  const tail = TAIL.lastIndex > 0 ? TAIL.exec(raw) : null;
   if (!raw.startsWith('{"envelope":{') || !tail) return 'the stored transaction is not a signed envelope';
   const envelopeText = raw.slice('{"envelope":'.length, tail.index);
   const preimage = Buffer.from(`zizhu:tx:v1\n${envelopeText}`, 'utf8');
