@@ -91,12 +91,28 @@ export function startWorkers(handlers: readonly AnyJobHandler[], connection: Que
  * connecting, or while Redis is down), which holds the process open for those 30 s.
  */
 async function closeWorker(worker: Worker): Promise<void> {
+  await settleSetUp(worker);
   await worker.close();
   const internals = worker as unknown as { stalledCheckerRunning?: boolean; stalledCheckStopper?: () => void };
   for (let i = 0; internals.stalledCheckerRunning && i < 100; i++) {
     internals.stalledCheckStopper?.();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Lets a BullMQ worker's or queue's connection set-up settle (boundedly) before it is closed, while
+ * its error listeners are still attached: closed while still connecting, BullMQ reports the set-up
+ * failing after close() has removed them, an uncaught 'error' (a process stopped just after it
+ * started; the committer-jobs test met it under load). A connection waiting for a Redis that is
+ * down (between reconnects) never settles, nor reports: it is not waited for.
+ */
+async function settleSetUp(target: Worker | Queue): Promise<void> {
+  type Connection = { client: Promise<unknown>; status?: string; _client?: { status?: string } };
+  const internals = target as unknown as { connection?: Connection; blockingConnection?: Connection };
+  const connections = [internals.connection, internals.blockingConnection].filter((c): c is Connection => !!c && c.status === 'initializing' && c._client?.status !== 'reconnecting');
+  if (connections.length === 0) return;
+  await withTimeout(Promise.all(connections.map((c) => c.client.catch(() => {}))), 1_000).catch(() => {});
 }
 
 /**
@@ -165,6 +181,9 @@ class ScheduleKeeper {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    await Promise.all([...this.queues.values()].map(async (q) => {
+      await settleSetUp(q);
+      await q.close().catch(() => {});
+    }));
   }
 }
