@@ -1,4 +1,4 @@
-import { canonicalJson, ContractError, ed25519Verify, fromBase64, keyIdOf, sha256Hex, type ContractContext, type MethodSpec } from '@zizhu/chain';
+import { canonicalJson, ContractError, ed25519Verify, fromBase64, keyIdOf, sha256Hex, type ContractContext, type JsonValue, type MethodSpec, type Sender } from '@zizhu/chain';
 
 export const EVIDENCE_TYPES = ['SALES_SLIP', 'BILL', 'INSURANCE_POLICY', 'INVOICE', 'RECEIPT', 'E_CONTRACT', 'OTHER'] as const;
 export type EvidenceType = (typeof EVIDENCE_TYPES)[number];
@@ -152,7 +152,7 @@ const ENVELOPE_ID = { envelopeId: HEX64 };
  */
 export class EvidenceContract {
   static readonly contractName = 'evidence';
-  static readonly version: string = '1.1.0';
+  static readonly version: string = '1.2.0';
   /** Largest canonical JSON of a `sealed` JWE kept in state. */
   static readonly MAX_SEALED_CHARS = 65536;
   /** Most records one `viewMany` records (a Relay page holds at most 100). */
@@ -192,6 +192,30 @@ export class EvidenceContract {
     voidEnvelope: { args: object(['envelopeId', 'reason'], { ...ENVELOPE_ID, reason: REASON }) },
     expireEnvelope: { args: object(['envelopeId'], ENVELOPE_ID) },
   };
+
+  /**
+   * The keys a call reads (ContractClass.reads), for the calls on one record whose keys follow from
+   * their arguments: a block of anchors fetches all its records' keys in one query without running
+   * each anchor twice. Envelope calls read the envelope first to learn their record: not declared.
+   */
+  static reads(method: string, args: { readonly [key: string]: JsonValue }, sender: Sender): readonly string[] | undefined {
+    const record = (id: string) => [`ev/${id}`, `evs/${id}`];
+    switch (method) {
+      case 'anchor': {
+        const { digest, replaces } = args as unknown as { digest: EvidenceDigest; replaces?: string };
+        return [...record(EvidenceContract.evidenceId(sender.org, digest)), ...(replaces === undefined ? [] : record(replaces))];
+      }
+      case 'view':
+      case 'download':
+      case 'revoke':
+      case 'transferHolding':
+        return record(args.id as string);
+      case 'viewMany':
+        return (args.ids as string[]).flatMap(record);
+      default:
+        return undefined;
+    }
+  }
 
   /** Evidence id: one per (issuer, digest), so the same issuer anchoring the same digest gets the same record. */
   static evidenceId(issuer: string, digest: EvidenceDigest): string {

@@ -59,6 +59,14 @@ export interface ContractClass {
   readonly contractName: string;
   readonly version: string;
   readonly methods: Readonly<Record<string, MethodSpec>>;
+  /**
+   * Optional: every state key a call of `method` will read, worked out from its arguments alone
+   * (which it must not change), or undefined where that is not known beforehand. A block's declared
+   * keys are fetched together with its other unknown keys, and a call that declares its reads is not
+   * run a first time to discover them. A key read but not declared is still read (one round trip
+   * of its own), so a declaration changes speed, never results.
+   */
+  reads?(method: string, args: { readonly [key: string]: JsonValue }, sender: Sender): readonly string[] | undefined;
 }
 
 /**

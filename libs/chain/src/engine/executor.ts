@@ -91,16 +91,21 @@ export async function executeBlock(args: {
     else if (!deployed || !channelInfo.contracts.includes(env.contract)) refusal = new Revert('UNKNOWN_CONTRACT', `contract ${env.contract} is not deployed on ${channel}`);
     else if (directory.contract(env.contract, deployed.codeHash) !== 'ACTIVE') refusal = new Revert('CONTRACT_DISABLED', `contract ${env.contract} is frozen or revoked`);
     const senderView: Sender | undefined = sender ? { keyId: sender.keyId, org: sender.org, orgKind: sender.orgKind, roles: sender.roles } : undefined;
-    return { parsed, sender: senderView, deployed, refusal };
+    return { parsed, sender: senderView, deployed, refusal, reads: refusal ? undefined : declaredReads(deployed!, env.method, env.args, senderView!) };
   });
 
   const blockWrites = new Map<string, string | null>();
   const lookup = (key: string): string | null | undefined => (blockWrites.has(key) ? blockWrites.get(key) : pending.has(key) ? pending.get(key) : cache.get(key));
 
-  // Discovery: unknown keys read as absent; nothing is kept but the keys.
+  // Discovery: unknown keys read as absent; nothing is kept but the keys. A call that declares its
+  // reads is not run for this.
   const missing = new Set<string>();
   for (const p of plan) {
     if (p.refusal || !p.sender || !p.deployed) continue;
+    if (p.reads) {
+      for (const key of p.reads) if (lookup(key) === undefined) missing.add(key);
+      continue;
+    }
     await runOne(
       p.parsed,
       p.sender,
@@ -232,6 +237,19 @@ export async function executeBlock(args: {
     checkValue(value, 'result');
     return { value: JSON.parse(JSON.stringify(value)) as JsonValue, events, writes: txWrites };
   }
+}
+
+/** The keys a call declares it reads (ContractClass.reads), if it declares them and they are keys. */
+function declaredReads(deployed: DeployedContract, method: string, args: { [key: string]: JsonValue }, sender: Sender): readonly string[] | undefined {
+  if (!deployed.cls.reads || !Object.hasOwn(deployed.cls.methods, method)) return undefined;
+  let keys: readonly string[] | undefined;
+  try {
+    keys = deployed.cls.reads(method, args, sender);
+  } catch {
+    // Arguments the call itself will refuse: it is run to discover its reads instead.
+    return undefined;
+  }
+  return Array.isArray(keys) && keys.every((k) => typeof k === 'string' && isContractKey(k)) ? keys : undefined;
 }
 
 async function readRecorded(source: StateSource, cache: StateCache): Promise<string | null> {
