@@ -292,6 +292,12 @@ export class Keystore {
     }
   }
 
+  /** The raw Ed25519 seed (for signing on a worker thread); the caller owns (and should wipe) the returned buffer. */
+  ed25519Seed(name: string): Buffer {
+    this.#expectType(name, 'ed25519');
+    return this.#decrypt(name);
+  }
+
   /** The raw X25519 private key; the caller owns (and should wipe) the returned buffer. */
   x25519PrivateKey(name: string): Buffer {
     this.#expectType(name, 'x25519');

@@ -273,10 +273,13 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Pre-validates a signed transaction (shape, signer, clock, contract, method, arguments, role,
    * nonce, signature) and orders it. Resolves with its receipt once its block is durable; a refused
    * transaction rejects with TransactionRefused and never reaches the log.
+   *
+   * `opts.preimage`: what signTransactionWithPreimage answered for `input` just before, in this
+   * process (see parseSignedTransaction); the envelope is then not serialised again.
    */
-  async submit(input: unknown): Promise<TxReceipt> {
+  async submit(input: unknown, opts?: { preimage?: Buffer }): Promise<TxReceipt> {
     if (this.closed) throw new TransactionRefused('UNAVAILABLE', 'the chain is closed');
-    const parsed = parseSignedTransaction(input);
+    const parsed = parseSignedTransaction(input, opts?.preimage);
     const env = parsed.signed.envelope;
     if (keyIdOfBase64(parsed.signed.publicKey, parsed.publicKey) !== env.signer) throw new TransactionRefused('BAD_SIGNATURE', 'publicKey does not match the signer key id');
     const rt = this.channels.get(env.channel);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { Ed25519Signer, canonicalJson, generateEd25519, sha256Hex } from '@zizhu/crypto';
-import { keyIdOf, keyIdOfBase64, parseSignedTransaction, signTransaction, txHash, txPreimage } from './transaction.js';
+import { Ed25519Signer, canonicalJson, ed25519Verify, generateEd25519, sha256Hex } from '@zizhu/crypto';
+import { keyIdOf, keyIdOfBase64, parseSignedTransaction, signTransaction, signTransactionWithPreimage, txHash, txPreimage } from './transaction.js';
 
 describe('transaction format (ledger-formats §2)', () => {
   const signer = new Ed25519Signer(generateEd25519().privateKey);
@@ -19,5 +19,17 @@ describe('transaction format (ledger-formats §2)', () => {
     const parsed = parseSignedTransaction(JSON.parse(JSON.stringify(signed)));
     expect(parsed.canonical).toBe(canonicalJson(signed));
     expect(parsed.hash).toBe(txHash(signed.envelope));
+  });
+
+  it('signs the preimage it answers; handed to the parser with the same object, it gives what parsing from scratch gives', () => {
+    const fields = { channel: 'evidence', contract: 'evidence', method: 'anchor', args: { x: ['1', { y: 'é' }] }, ts: 1763712000000 };
+    const { signed: own, preimage } = signTransactionWithPreimage(fields, signer);
+    expect(preimage.equals(txPreimage(own.envelope))).toBe(true);
+    expect(ed25519Verify(signer.publicKey, preimage, Buffer.from(own.signature, 'base64'))).toBe(true);
+    const hinted = parseSignedTransaction(own, preimage);
+    const scratch = parseSignedTransaction(JSON.parse(JSON.stringify(own)));
+    expect({ canonical: hinted.canonical, hash: hinted.hash }).toEqual({ canonical: scratch.canonical, hash: scratch.hash });
+    // The other checks still run with a preimage at hand.
+    expect(() => parseSignedTransaction({ ...own, envelope: { ...own.envelope, ts: 1.5 } }, preimage)).toThrow(/ts must be integer/);
   });
 });

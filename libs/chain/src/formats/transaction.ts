@@ -1,4 +1,4 @@
-import { canonicalJson, randomBytesFast, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type Ed25519Signer, type JsonValue } from '@zizhu/crypto';
+import { canonicalJson, Ed25519Signer, encryptForRecipientsSync, JweSealer, randomBytesFast, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type JsonValue, type JweRecipient } from '@zizhu/crypto';
 import { TransactionRefused } from '../errors.js';
 
 /** ledger-formats §2: what a client signs. */
@@ -47,10 +47,18 @@ export function randomNonce(): string {
 }
 
 /** Builds and signs a transaction (what a client SDK or the node, on a user's behalf, does). */
-export function signTransaction(
-  fields: Omit<Envelope, 'v' | 'signer' | 'nonce' | 'ts'> & { nonce?: string; ts: number },
-  signer: Ed25519Signer,
-): SignedTransaction {
+export function signTransaction(fields: TransactionFields, signer: Ed25519Signer): SignedTransaction {
+  return signTransactionWithPreimage(fields, signer).signed;
+}
+
+export type TransactionFields = Omit<Envelope, 'v' | 'signer' | 'nonce' | 'ts'> & { nonce?: string; ts: number };
+
+/**
+ * signTransaction, also answering the preimage it signed, so that a submitter in the same process
+ * can hand it to the engine at once (`Chain.submit(signed, { preimage })`) instead of having the
+ * envelope serialised a second time.
+ */
+export function signTransactionWithPreimage(fields: TransactionFields, signer: Ed25519Signer): { signed: SignedTransaction; preimage: Buffer } {
   const envelope: Envelope = {
     v: 1,
     channel: fields.channel,
@@ -61,7 +69,73 @@ export function signTransaction(
     nonce: fields.nonce ?? randomNonce(),
     ts: fields.ts,
   };
-  return { envelope, signature: toBase64(signer.sign(txPreimage(envelope))), publicKey: toBase64(signer.publicKey) };
+  const preimage = txPreimage(envelope);
+  return { signed: { envelope, signature: toBase64(signer.sign(preimage)), publicKey: toBase64(signer.publicKey) }, preimage };
+}
+
+/** Metadata to seal (JWE) into one argument of a call before it is signed. */
+export interface SealedArgument {
+  /** The argument that receives the JWE. */
+  field: string;
+  plaintext: JsonValue;
+  recipients: readonly JweRecipient[];
+  aad?: string;
+}
+
+/**
+ * Seals `seal.plaintext` (a JWE to its recipients; with `sealer`, one of that batch's) into
+ * `fields.args[seal.field]`, then signs: what a node does for its users' calls carrying sealed
+ * metadata, on the main thread or on a worker (the same function either way).
+ */
+export function sealAndSignTransaction(fields: TransactionFields, seal: SealedArgument, signer: Ed25519Signer, sealer?: JweSealer): { signed: SignedTransaction; preimage: Buffer } {
+  const sealed = sealer ? sealer.seal(seal.plaintext, seal.recipients, seal.aad) : encryptForRecipientsSync(seal.plaintext, seal.recipients, seal.aad);
+  return signTransactionWithPreimage({ ...fields, args: { ...fields.args, [seal.field]: sealed as unknown as JsonValue } }, signer);
+}
+
+/** A call to seal and sign with a key given by its keystore name and seed, in a sealing batch or not. */
+export interface SealSignJob {
+  fields: TransactionFields;
+  seal: SealedArgument;
+  keyName: string;
+  seed: Uint8Array;
+  /** A sealing batch: its JWEs share ephemeral keys per recipient (JweSealer) until it is forgotten. */
+  batch?: string;
+}
+
+/**
+ * sealAndSignTransaction for jobs, keeping what one thread needs between them: a signer per key
+ * name (made again if the seed under that name differs) and a JweSealer per open batch. The node's
+ * sealing pool runs one on its main thread (0 workers) or one on each worker thread.
+ */
+export class SealSigner {
+  private readonly sealers = new Map<string, JweSealer>();
+  private readonly signers = new Map<string, { seed: Buffer; signer: Ed25519Signer }>();
+
+  run(job: SealSignJob): { signed: SignedTransaction; preimage: Buffer } {
+    let sealer: JweSealer | undefined;
+    if (job.batch) {
+      sealer = this.sealers.get(job.batch);
+      if (!sealer) this.sealers.set(job.batch, (sealer = new JweSealer()));
+    }
+    let cached = this.signers.get(job.keyName);
+    if (!cached || !cached.seed.equals(job.seed)) {
+      if (this.signers.size >= 10_000) this.signers.clear();
+      cached = { seed: Buffer.from(job.seed), signer: new Ed25519Signer(job.seed) };
+      this.signers.set(job.keyName, cached);
+    }
+    return sealAndSignTransaction(job.fields, job.seal, cached.signer, sealer);
+  }
+
+  /** Forgets a batch's ephemeral keys. */
+  forget(batch: string): void {
+    this.sealers.get(batch)?.clear();
+    this.sealers.delete(batch);
+  }
+
+  clear(): void {
+    for (const batch of [...this.sealers.keys()]) this.forget(batch);
+    this.signers.clear();
+  }
 }
 
 const ENVELOPE_KEYS = ['args', 'channel', 'contract', 'method', 'nonce', 'signer', 'ts', 'v'];
@@ -89,8 +163,13 @@ export interface ParsedTransaction {
 /**
  * Checks the shape of a signed transaction (anything else is MALFORMED) and derives its preimage
  * and hash. Signature and signer checks come after, in the engine.
+ *
+ * `signedPreimage` is the preimage signTransactionWithPreimage answered for this very object, in
+ * this process, with nothing run in between that could change it (the node signing on a user's
+ * behalf and submitting at once): it is taken as the envelope's serialisation. The signature is
+ * still verified against it, and the ledger stores its text.
  */
-export function parseSignedTransaction(input: unknown): ParsedTransaction {
+export function parseSignedTransaction(input: unknown, signedPreimage?: Buffer): ParsedTransaction {
   const bad = (why: string): never => {
     throw new TransactionRefused('MALFORMED', `malformed transaction: ${why}`);
   };
@@ -125,7 +204,7 @@ export function parseSignedTransaction(input: unknown): ParsedTransaction {
   if (pub.length !== 32) bad('publicKey must be a raw 32-byte Ed25519 key');
   let preimage: Buffer;
   try {
-    preimage = txPreimage(env as unknown as Envelope);
+    preimage = signedPreimage ?? txPreimage(env as unknown as Envelope);
   } catch (e) {
     return bad(`envelope has no canonical JSON form (${(e as Error).message})`);
   }
