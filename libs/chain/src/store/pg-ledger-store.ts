@@ -324,21 +324,23 @@ export class PgLedgerStore implements LedgerStore {
                  SELECT $1, $2, t.k, t.v FROM json_to_recordset($3::json) AS t(k text, v text)`,
           values: [channel, block.header.height, JSON.stringify(writes.map((w) => ({ k: w.key, v: w.value })))],
         });
-        const puts = writes.filter((w) => w.value !== null);
-        const dels = writes.filter((w) => w.value === null);
-        if (puts.length > 0) {
+        // The state follows from the rows just written (this transaction sees them): the values,
+        // often kilobytes of sealed metadata, are not serialised, sent and parsed a second time.
+        if (writes.some((w) => w.value !== null)) {
           await client.query({
             name: 'zz_upsert_state',
-            text: `INSERT INTO ledger_state (channel, key, value) SELECT $1, t.k, t.v FROM json_to_recordset($2::json) AS t(k text, v text)
+            text: `INSERT INTO ledger_state (channel, key, value)
+                   SELECT channel, key, value FROM ledger_writes WHERE channel = $1 AND height = $2 AND value IS NOT NULL
                    ON CONFLICT (channel, key) DO UPDATE SET value = EXCLUDED.value`,
-            values: [channel, JSON.stringify(puts.map((w) => ({ k: w.key, v: w.value })))],
+            values: [channel, block.header.height],
           });
         }
-        if (dels.length > 0) {
+        if (writes.some((w) => w.value === null)) {
           await client.query({
             name: 'zz_del_state',
-            text: 'DELETE FROM ledger_state s USING unnest($2::text[]) AS q(k) WHERE s.channel = $1 AND s.key = q.k',
-            values: [channel, dels.map((w) => w.key)],
+            text: `DELETE FROM ledger_state s USING ledger_writes w
+                    WHERE w.channel = $1 AND w.height = $2 AND w.value IS NULL AND s.channel = $1 AND s.key = w.key`,
+            values: [channel, block.header.height],
           });
         }
       }
