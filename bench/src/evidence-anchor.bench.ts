@@ -98,7 +98,7 @@ export async function run(args: BenchArgs): Promise<void> {
   await writeResult(
     'evidence-anchor',
     {
-      node: '`node apps/node/dist/main.js` (what `npm start` runs) as its own process on a fresh database; development consortium; defaults (BLOCK_MAX_TXS 2000, BLOCK_MAX_WAIT_MS 10, VERIFY_WORKERS 2) except RATE_LIMIT_PER_MINUTE 1e9 and LOG_LEVEL warn',
+      node: '`node apps/node/dist/main.js` (what `npm start` runs) as its own process on a fresh database; development consortium; defaults (BLOCK_MAX_TXS 2000, BLOCK_MAX_WAIT_MS 10, VERIFY_WORKERS 2, SEAL_WORKERS 1) except RATE_LIMIT_PER_MINUTE 1e9 and LOG_LEVEL warn',
       request: `POST /graphql anchorEvidenceBatch with ${batch} items per call, ${concurrency} calls in flight, Authorization: Bearer <bank-a admin JWT> (bank-a is an issuer)`,
       items: `type INVOICE, the SHA-256 of 4 KiB of random bytes, holder cycling through ${HOLDERS.join(', ')}, holder identity, title, amount and reference (sealed by the node: JWE to bank-a, the holder organisation and the regulator)`,
       perRecord: 'the node looks the record up (idempotent re-anchor), seals its metadata, signs one evidence.anchor transaction with the caller\'s key; answers after the block commit',

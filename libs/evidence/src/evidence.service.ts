@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue } from '@zizhu/chain';
 import { EvidenceContract, type DigestAlg, type EvidenceDigest } from '@zizhu/contract-evidence';
-import { toBase64, type JweSealer } from '@zizhu/crypto';
+import { toBase64, type JweRecipient } from '@zizhu/crypto';
 import {
   AppError,
   CLOCK,
@@ -17,7 +17,6 @@ import {
   decodeCursor,
   encodeCursor,
   forbidden,
-  mapInSlices,
   notFound,
   perRequest,
   requirePrincipal,
@@ -122,17 +121,27 @@ export class EvidenceService {
       if (replaces) amended.set(replaces, i);
     }
     const regulators = await this.organizations.regulators();
-    // A batch seals with one ephemeral key per recipient organisation (each JWE its own apu).
-    const sealer = fresh.length > 1 ? this.encryption.batchSealer() : undefined;
-    // Sealed, then signed and submitted, in slices: a 10,000-item batch must not hold the event loop
-    // (the committer's database replies, other requests) for the seconds it takes.
-    let calls: { [k: string]: JsonValue }[];
-    try {
-      calls = await mapInSlices(fresh, (i) => this.anchorCall(principal, ids[i], items[i], known, regulators, sealer).catch((e: unknown) => Promise.reject(batch ? itemError(e, i) : e)));
-    } finally {
-      sealer?.clear();
+    // Whatever can refuse an item is checked for the whole batch before any of it is submitted, so
+    // a refused batch anchors nothing.
+    const recipientsOf = new Map<string, Promise<JweRecipient[]>>();
+    for (const i of fresh) {
+      try {
+        await this.checkAnchor(principal, items[i], known, regulators, recipientsOf);
+      } catch (e) {
+        throw batch ? itemError(e, i) : e;
+      }
     }
-    const settled = await startInSlices(calls, (args) => this.submitAnchor(principal, args));
+    // A batch's JWEs share one ephemeral key per recipient organisation (each JWE its own apu).
+    const sealing = fresh.length > 1 ? this.ledger.openSealingBatch() : undefined;
+    // Sealed, signed and submitted slice by slice: the first blocks fill while the rest of the batch
+    // is still being sealed, and a 10,000-item batch does not hold the event loop (the committer's
+    // database replies, other requests) for the seconds it takes.
+    let settled: PromiseSettledResult<AnchoredEvidenceModel>[];
+    try {
+      settled = await startInSlices(fresh, async (i) => this.submitAnchor(principal, ids[i], items[i], await recipientsOf.get(items[i].holder)!, sealing));
+    } finally {
+      if (sealing) this.ledger.closeSealingBatch(sealing);
+    }
     const failed = settled.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {
       const e = (settled[failed] as PromiseRejectedResult).reason as Error;
@@ -151,8 +160,11 @@ export class EvidenceService {
     });
   }
 
-  /** The contract call anchoring one new digest: an amendment checked against what it replaces, the metadata sealed. */
-  private async anchorCall(principal: Principal, id: string, input: AnchorEvidenceInput, known: Map<string, EvidenceRecordEntity>, regulators: string[], sealer?: JweSealer): Promise<{ [k: string]: JsonValue }> {
+  /**
+   * What the node can check of one new digest before sealing: an amendment against what it
+   * replaces, and that every recipient has a key (their keys kept per holder in `recipientsOf`).
+   */
+  private async checkAnchor(principal: Principal, input: AnchorEvidenceInput, known: Map<string, EvidenceRecordEntity>, regulators: string[], recipientsOf: Map<string, Promise<JweRecipient[]>>): Promise<void> {
     if (input.replaces) {
       const old = known.get(input.replaces);
       if (!old || !(await this.maySee(principal, old))) throw notFound(`no evidence ${input.replaces} is visible to ${principal.org}`);
@@ -160,13 +172,17 @@ export class EvidenceService {
       requireActive(old);
       if (old.type !== input.type) throw badInput(`an amendment of a ${old.type} must be a ${old.type}`, 'TYPE_MISMATCH');
     }
-    const metadata: SealedMetadata = { holderIdentity: input.holderIdentity ?? null, title: input.title ?? null, amount: input.amount ?? null, reference: input.reference ?? null };
-    const sealed = await this.encryption.encryptFor([principal.org, input.holder, ...regulators], metadata as unknown as JsonValue, { aad: metadataAad(id), sealer });
-    return { digest: { ...digestOf(input) }, type: input.type, holder: input.holder, sealed: sealed as unknown as JsonValue, ...(input.replaces ? { replaces: input.replaces } : {}) };
+    let recipients = recipientsOf.get(input.holder);
+    if (!recipients) recipientsOf.set(input.holder, (recipients = this.encryption.recipientKeys([principal.org, input.holder, ...regulators])));
+    await recipients;
   }
 
-  private async submitAnchor(principal: Principal, args: { [k: string]: JsonValue }): Promise<AnchoredEvidenceModel> {
-    const receipt = committed(await this.ledger.submitAs(principal, { channel: EVIDENCE_CHANNEL, contract: 'evidence', method: 'anchor', args }));
+  /** Anchors one new digest (checked by checkAnchor): its metadata sealed to `recipients`, the call signed with the caller's key and submitted. */
+  private async submitAnchor(principal: Principal, id: string, input: AnchorEvidenceInput, recipients: JweRecipient[], sealing?: string): Promise<AnchoredEvidenceModel> {
+    const metadata: SealedMetadata = { holderIdentity: input.holderIdentity ?? null, title: input.title ?? null, amount: input.amount ?? null, reference: input.reference ?? null };
+    const args = { digest: { ...digestOf(input) }, type: input.type, holder: input.holder, ...(input.replaces ? { replaces: input.replaces } : {}) };
+    const seal = { field: 'sealed', plaintext: metadata as unknown as JsonValue, recipients, aad: metadataAad(id) };
+    const receipt = committed(await this.ledger.submitSealedAs(principal, { channel: EVIDENCE_CHANNEL, contract: 'evidence', method: 'anchor', args }, seal, sealing));
     const value = receipt.value as { id: string; created: boolean; status: string; version: number; tx: string; height: number; recordedAt: number };
     if (!value.created) {
       // Anchored meanwhile by a concurrent call: the record's own transaction, not this one.

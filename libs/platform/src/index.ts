@@ -23,6 +23,7 @@ export * from './ledger/node-home.js';
 export * from './ledger/node-keystore.js';
 export * from './ledger/async-queue.js';
 export * from './ledger/slices.js';
+export * from './ledger/seal-sign-pool.js';
 export * from './ledger/write-forwarding.js';
 // Identity and audit
 export * from './identity/user.entity.js';

@@ -312,6 +312,7 @@ describe('evidence lifecycle: amendment, transfer of holding, revocation, batche
         const items = [{ ...ok, digest: { value: newDigest() } }, { ...ok, digest: { value: newDigest() } }, { ...bad, digest: { value: newDigest() } }];
         const r = await gql('issuer-a', ANCHOR_BATCH, { i: { items } });
         expect(refusal(r)).toEqual({ code: 'BAD_USER_INPUT', reason });
+        expect(r.body.errors![0].message).toMatch(/^(item 2: |items\.2\.)/);
         for (const item of items) expect((await verify(item.digest.value)).found).toBe(false);
       }
       expect(await treeSize()).toBe(size);

@@ -43,43 +43,61 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
       else if (key.startsWith('tl/')) flows.push({ ...(value as unknown as FlowRecord), evidenceId: key.split('/')[1] });
       else if (key.startsWith('env/')) envelopes.push(value as unknown as SigningEnvelope);
     }
+    // A record anchored in this block is inserted with the status this block leaves it in (its
+    // `evs/` write): updating each new row right after inserting it wrote every record twice.
+    const statusOf = new Map(statuses.map((st) => [st.id, st]));
+    const inserted = new Set<string>();
     if (records.length > 0) {
       const leafOf = new Map(block.receipts.map((r) => [r.hash, r.leafIndex]));
-      await sql.query(
-        `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, sealed, version, replaces, recorded_at, height, tx, leaf_index)
-         SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, ARRAY[r.issuer, r.holder], 'ACTIVE', r.sealed, r.version, r.replaces,
+      const { rows } = await sql.query<{ id: string }>(
+        `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, sealed, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf_index)
+         SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, r.parties, r.status, r.sealed, r.version, r.replaces, r.replaced_by, r.revoke_reason,
                 to_timestamp(r.recorded_at / 1000.0), r.height, r.tx, r.leaf
-         FROM jsonb_to_recordset($2::jsonb) AS r(id text, alg text, value text, type text, issuer text, holder text, sealed jsonb, version int, replaces text, recorded_at bigint, height bigint, tx text, leaf bigint)
-         ON CONFLICT (id) DO NOTHING`,
+         FROM jsonb_to_recordset($2::jsonb) AS r(id text, alg text, value text, type text, issuer text, holder text, parties text[], status text, sealed jsonb, version int,
+                                                  replaces text, replaced_by text, revoke_reason text, recorded_at bigint, height bigint, tx text, leaf bigint)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
         [
           block.channel,
           JSON.stringify(
-            records.map((r) => ({
-              id: r.id,
-              alg: r.digest.alg,
-              value: r.digest.value,
-              type: r.type,
-              issuer: r.issuer,
-              holder: r.holder,
-              sealed: r.sealed,
-              version: r.version,
-              replaces: r.replaces,
-              recorded_at: r.recordedAt,
-              height: r.height,
-              tx: r.tx,
-              leaf: leafOf.get(r.tx) ?? 0,
-            })),
+            records.map((r) => {
+              const st = statusOf.get(r.id);
+              // As the status update below would leave it: the holder now, who joins the parties if new.
+              const parties = [r.issuer, r.holder];
+              if (st && !parties.includes(st.holder)) parties.push(st.holder);
+              return {
+                id: r.id,
+                alg: r.digest.alg,
+                value: r.digest.value,
+                type: r.type,
+                issuer: r.issuer,
+                holder: st?.holder ?? r.holder,
+                parties,
+                status: st?.status ?? 'ACTIVE',
+                sealed: r.sealed,
+                version: r.version,
+                replaces: r.replaces,
+                replaced_by: st?.replacedBy ?? null,
+                revoke_reason: st?.revokeReason ?? null,
+                recorded_at: r.recordedAt,
+                height: r.height,
+                tx: r.tx,
+                leaf: leafOf.get(r.tx) ?? 0,
+              };
+            }),
           ),
         ],
       );
+      for (const row of rows) inserted.add(row.id);
     }
-    if (statuses.length > 0) {
+    const updated = statuses.filter((st) => !inserted.has(st.id));
+    if (updated.length > 0) {
       await sql.query(
         `UPDATE evidence_records e SET status = s.status, holder = s.holder, replaced_by = s.replaced_by, revoke_reason = s.revoke_reason,
                 parties = CASE WHEN s.holder = ANY(e.parties) THEN e.parties ELSE e.parties || s.holder END
          FROM jsonb_to_recordset($1::jsonb) AS s(id text, status text, holder text, replaced_by text, revoke_reason text)
          WHERE e.id = s.id`,
-        [JSON.stringify(statuses.map((s) => ({ id: s.id, status: s.status, holder: s.holder, replaced_by: s.replacedBy, revoke_reason: s.revokeReason })))],
+        [JSON.stringify(updated.map((s) => ({ id: s.id, status: s.status, holder: s.holder, replaced_by: s.replacedBy, revoke_reason: s.revokeReason })))],
       );
     }
     if (resealed.length > 0) {

@@ -55,6 +55,10 @@ export const CONFIG_VARIABLES = {
     description: "execute a business channel's next block while the last one is being written (commits stay one at a time, in order); false: one block at a time",
   },
   VERIFY_WORKERS: { schema: z.coerce.number().int().min(0).max(64).default(2), description: 'worker threads verifying signatures' },
+  SEAL_WORKERS: {
+    schema: z.coerce.number().int().min(0).max(64).default(1),
+    description: 'worker threads sealing (JWE) and signing the transactions the node signs for its users in batches (evidence anchoring); 0: on the main thread',
+  },
   REPLICA_TAKEOVER_MS: {
     schema: z.coerce.number().int().min(0).max(600_000).default(1000),
     description: 'an API process finding the ledger committed by another becomes a replica (reads served, writes forwarded) and tries to take the commit over this often; 0: it stops at boot instead',

@@ -4,7 +4,7 @@ import {
   Chain,
   LedgerError,
   PgLedgerStore,
-  signTransaction,
+  signTransactionWithPreimage,
   type BlockRecord,
   type CommittedBlock,
   type ConsistencyProof,
@@ -12,6 +12,7 @@ import {
   type InclusionProof,
   type JsonValue,
   type Projection,
+  type SealedArgument,
   type StoredBlock,
   type StoredTx,
   type TxReceipt,
@@ -21,12 +22,13 @@ import { ConfigError } from '../config/config.js';
 import type { ZizhuConfig } from '../config/config.schema.js';
 import type { Clock } from '../config/config.module.js';
 import { requirePrincipal, type Principal, type RequestContext } from '../context/principal.js';
-import { badInput, forbidden, notFound, unauthenticated } from '../graphql/errors.js';
+import { badInput, forbidden, notFound, unauthenticated, unavailable } from '../graphql/errors.js';
 import type { MetricsService } from '../observability/metrics.service.js';
 import { toAsyncIterator } from './async-queue.js';
 import { ledgerErrorToAppError, rethrowLedgerError } from './ledger-errors.js';
 import type { NodeHome } from './node-home.js';
 import { NodeKeystore } from './node-keystore.js';
+import { SealSignError, SealSignPool, type SealedAndSigned } from './seal-sign-pool.js';
 
 /** A call the node signs on someone's behalf. */
 export interface ContractCall {
@@ -69,6 +71,7 @@ export class LedgerService implements OnApplicationShutdown {
     readonly nodeName: string,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly sealing: SealSignPool,
   ) {
     chain.on('block', (block) => {
       this.committed.next(block);
@@ -139,7 +142,8 @@ export class LedgerService implements OnApplicationShutdown {
       await chain.close();
       throw e;
     }
-    return new LedgerService(chain, store, directory, new NodeKeystore(home.keystore, home.files.keystore), home.genesis, node.name, args.clock, args.metrics);
+    const sealing = new SealSignPool(config.SEAL_WORKERS);
+    return new LedgerService(chain, store, directory, new NodeKeystore(home.keystore, home.files.keystore), home.genesis, node.name, args.clock, args.metrics, sealing);
   }
 
   get consortiumId(): string {
@@ -192,14 +196,46 @@ export class LedgerService implements OnApplicationShutdown {
   /** Signs with a keystore key of this node (an organisation's admin key for identity changes) and submits. */
   submitWithKey(keyName: string, call: ContractCall): Promise<TxReceipt> {
     if (!this.keys.has(keyName)) throw unauthenticated(`this node holds no signing key ${keyName}`, 'NO_SIGNING_KEY');
-    let signed: ReturnType<typeof signTransaction>;
+    let signed: ReturnType<typeof signTransactionWithPreimage>;
     try {
-      signed = signTransaction({ ...call, ts: this.clock() }, this.keys.signer(keyName));
+      signed = signTransactionWithPreimage({ ...call, ts: this.clock() }, this.keys.signer(keyName));
     } catch (e) {
       // Only canonical JSON can be signed: a lone surrogate, say, has no canonical form.
       throw badInput(`the arguments cannot be signed: ${(e as Error).message}`, 'MALFORMED');
     }
-    return this.order(call.channel, signed);
+    // Submitted in this same synchronous run: the engine takes the signed preimage as the envelope's text.
+    return this.order(call.channel, signed.signed, true, signed.preimage);
+  }
+
+  /**
+   * submitAs for a call carrying sealed metadata: `seal.plaintext` is sealed (JWE to
+   * `seal.recipients`) into `call.args[seal.field]`, the call signed with the principal's key and
+   * submitted. Sealing and signing run on the node's sealing workers (SEAL_WORKERS), inline with 0.
+   * `batch` (openSealingBatch) lets a batch's JWEs share ephemeral keys per recipient.
+   */
+  async submitSealedAs(principal: Principal, call: ContractCall, seal: SealedArgument, batch?: string): Promise<TxReceipt> {
+    const keyName = principal.signingKey;
+    if (!this.keys.has(keyName)) throw unauthenticated(`this node holds no signing key ${keyName}`, 'NO_SIGNING_KEY');
+    let out: SealedAndSigned;
+    try {
+      out = await this.sealing.run({ fields: { ...call, ts: this.clock() }, seal, keyName, seed: this.keys.seed(keyName), ...(batch ? { batch } : {}) });
+    } catch (e) {
+      // Only canonical JSON can be signed (a lone surrogate, say, has none); recipients are checked before.
+      if (e instanceof SealSignError) throw badInput(`the arguments cannot be sealed and signed: ${e.message}`, 'MALFORMED');
+      // The pool closing (shutdown) or a worker that died: nothing was submitted, the call may be retried.
+      throw unavailable(`sealing failed: ${(e as Error).message}`, 'SEALING_UNAVAILABLE');
+    }
+    // Nothing runs between here and the engine's parse: it takes the signed preimage as the envelope's text.
+    return this.order(call.channel, out.signed, true, out.preimage);
+  }
+
+  /** A sealing batch for submitSealedAs; close it (closeSealingBatch) when its calls are sealed. */
+  openSealingBatch(): string {
+    return this.sealing.openBatch();
+  }
+
+  closeSealingBatch(batch: string): void {
+    this.sealing.closeBatch(batch);
   }
 
   /**
@@ -217,12 +253,12 @@ export class LedgerService implements OnApplicationShutdown {
     return this.order(typeof channel === 'string' ? channel : 'unknown', signed, false);
   }
 
-  private async order(channel: string, signed: unknown, mayForward = true): Promise<TxReceipt> {
+  private async order(channel: string, signed: unknown, mayForward = true, preimage?: Buffer): Promise<TxReceipt> {
     // Signed here (keys and authorisation are this process's), committed there.
     if (mayForward && this.forwarder && !this.chain.isLeader) return this.forwarder(signed);
     const started = process.hrtime.bigint();
     try {
-      const receipt = await this.chain.submit(signed);
+      const receipt = await this.chain.submit(signed, preimage ? { preimage } : undefined);
       this.metrics.commitLatency.observe({ channel: receipt.channel }, Number(process.hrtime.bigint() - started) / 1e9);
       return receipt;
     } catch (e) {
@@ -334,6 +370,7 @@ export class LedgerService implements OnApplicationShutdown {
     if (this.closed) return;
     this.closed = true;
     this.committed.complete();
+    await this.sealing.close();
     await this.chain.close();
   }
 }

@@ -6,6 +6,7 @@ import type { Ed25519Signer, Keystore } from '@zizhu/crypto';
  */
 export class NodeKeystore {
   private readonly signers = new Map<string, Ed25519Signer>();
+  private readonly seeds = new Map<string, Buffer>();
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -22,13 +23,12 @@ export class NodeKeystore {
   }
 
   signer(name: string): Ed25519Signer {
-    let s = this.signers.get(name);
-    if (!s) {
-      if (this.signers.size >= 10_000) this.signers.clear();
-      s = this.keystore.signer(name);
-      this.signers.set(name, s);
-    }
-    return s;
+    return cached(this.signers, name, () => this.keystore.signer(name));
+  }
+
+  /** An Ed25519 key's seed, for a signer on a worker thread of this process (cached with the signers; not to be changed). */
+  seed(name: string): Buffer {
+    return cached(this.seeds, name, () => this.keystore.ed25519Seed(name));
   }
 
   /** Adds an Ed25519 key (or returns the existing one: a retried creation reuses it) and saves the keystore. */
@@ -40,4 +40,15 @@ export class NodeKeystore {
     await save;
     return publicKey;
   }
+}
+
+/** A bounded cache of values derived from keystore entries (entries never change under one name). */
+function cached<T>(map: Map<string, T>, name: string, make: () => T): T {
+  let value = map.get(name);
+  if (value === undefined) {
+    if (map.size >= 10_000) map.clear();
+    value = make();
+    map.set(name, value);
+  }
+  return value;
 }

@@ -9,21 +9,6 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => se
 export const BATCH_SLICE = 32;
 
 /**
- * `Promise.all(items.map(fn))`, one slice at a time: a slice settles before the next starts, and
- * the first failure stops the batch (later slices never start).
- */
-export async function mapInSlices<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, size = BATCH_SLICE): Promise<R[]> {
-  const out: R[] = [];
-  for (let at = 0; at < items.length; at += size) {
-    if (at > 0) await yieldToEventLoop();
-    const slice: Promise<R>[] = [];
-    for (let i = at; i < Math.min(items.length, at + size); i++) slice.push(fn(items[i], i));
-    out.push(...(await Promise.all(slice)));
-  }
-  return out;
-}
-
-/**
  * `Promise.allSettled(items.map(fn))`, started one slice at a time without waiting for earlier
  * slices to settle (a submission settles only when its block commits). Every promise is handled
  * as it is made, so a refusal while later slices start is never an unhandled rejection.

@@ -1,4 +1,4 @@
-import { decryptAsRecipient, encryptForRecipients, jweRecipients, JweError, JweSealer, type GeneralJWE, type JwePlaintext, type Keystore } from '@zizhu/crypto';
+import { decryptAsRecipient, encryptForRecipients, jweRecipients, JweError, type GeneralJWE, type JwePlaintext, type Keystore } from '@zizhu/crypto';
 import { AuditService } from '../audit/audit.service.js';
 import { requirePrincipal, type RequestContext } from '../context/principal.js';
 import { AppError, badInput, forbidden } from '../graphql/errors.js';
@@ -58,27 +58,27 @@ export class FieldEncryptionService {
     private readonly audit: AuditService,
   ) {}
 
-  /**
-   * A sealer for a batch of values (one request's records): its JWEs share one ephemeral key per
-   * recipient organisation, each with its own random `apu` (see JweSealer). Pass it to `encryptFor`
-   * and drop it when the batch is sealed.
-   */
-  batchSealer(): JweSealer {
-    return new JweSealer();
+  /** One JWE readable by each of `orgs` (deduplicated); BAD_USER_INPUT naming an unknown organisation. */
+  async encryptFor(orgs: readonly string[], value: JwePlaintext, options: { aad?: string } = {}): Promise<GeneralJWE> {
+    return encryptForRecipients(value, await this.recipientKeys(orgs), options.aad);
   }
 
-  /** One JWE readable by each of `orgs` (deduplicated); BAD_USER_INPUT naming an unknown organisation. */
-  async encryptFor(orgs: readonly string[], value: JwePlaintext, options: { aad?: string; sealer?: JweSealer } = {}): Promise<GeneralJWE> {
+  /**
+   * The encryption keys of `orgs` (duplicates once each); BAD_USER_INPUT (NO_RECIPIENTS,
+   * UNKNOWN_RECIPIENT) when there are none or one is not an active organisation. What encryptFor
+   * checks, for callers that check a whole batch before sealing any of it, or seal elsewhere
+   * (LedgerService.submitSealedAs).
+   */
+  async recipientKeys(orgs: readonly string[]): Promise<{ kid: string; publicKey: Uint8Array }[]> {
     const unique = [...new Set(orgs)];
     if (unique.length === 0) throw badInput('encrypted data needs at least one recipient organisation', 'NO_RECIPIENTS');
-    const recipients = await Promise.all(
+    return Promise.all(
       unique.map(async (org) => {
         const publicKey = await this.keys.encryptionKey(org);
         if (!publicKey) throw badInput(`${org} is not an active organisation of the consortium`, 'UNKNOWN_RECIPIENT');
         return { kid: org, publicKey };
       }),
     );
-    return options.sealer ? options.sealer.seal(value, recipients, options.aad) : encryptForRecipients(value, recipients, options.aad);
   }
 
   /** The plaintext bytes, for the principal's organisation; audited. */
