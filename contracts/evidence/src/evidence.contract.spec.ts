@@ -70,10 +70,14 @@ describe('EvidenceContract on the engine over PostgreSQL', () => {
       expect(record).toMatchObject({ id, digest, type: 'SALES_SLIP', issuer: 'issuer-a', holder: 'platform-a', version: 1, replaces: null, tx: r.hash, anchoredBy: keyId(issuer) });
       expect(await read<EvidenceStatus>(`evs/${id}`)).toEqual({ status: 'ACTIVE', holder: 'platform-a', replacedBy: null, revokedAt: null, revokeReason: null, flows: 1 });
       expect(await timeline(id)).toEqual([expect.objectContaining({ seq: 1, action: 'ANCHORED', org: 'issuer-a', tx: r.hash })]);
-      // The sealed metadata opens for the holder and the regulator, not for another organisation.
+      // The sealed metadata stays in the log (the anchoring transaction), not in state; it opens
+      // for the holder and the regulator, not for another organisation.
+      expect(record).not.toHaveProperty('sealed');
+      const sealed = (await engine.chain.transaction(r.hash))!.signed.envelope.args.sealed;
+      expect(sealed).toEqual(args.sealed);
       const holderKey = { kid: 'platform-a', privateKey: engine.keystore.x25519PrivateKey('platform-a/encryption') };
-      await expect(decryptJson(record!.sealed as never, holderKey)).resolves.toMatchObject({ holder: 'platform-a', amount: '125000' });
-      await expect(decryptJson(record!.sealed as never, { kid: 'platform-b', privateKey: engine.keystore.x25519PrivateKey('platform-b/encryption') })).rejects.toThrow();
+      await expect(decryptJson(sealed as never, holderKey)).resolves.toMatchObject({ holder: 'platform-a', amount: '125000' });
+      await expect(decryptJson(sealed as never, { kid: 'platform-b', privateKey: engine.keystore.x25519PrivateKey('platform-b/encryption') })).rejects.toThrow();
 
       // A certificate from the committed transaction verifies offline against the node's key, with the document.
       const cert = buildEvidenceCertificate({

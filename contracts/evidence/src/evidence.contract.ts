@@ -20,7 +20,16 @@ export interface SealedJwe {
   tag: string;
 }
 
-/** `ev/<id>`: what was anchored. Never changed after the anchoring transaction. */
+/**
+ * `ev/<id>`: what was anchored. Never changed after the anchoring transaction.
+ *
+ * The holder identity and metadata, sealed (a JWE of 2-4 KB), are not kept here: they are the
+ * `sealed` argument of the anchoring transaction (`tx`), which the log keeps and read models take
+ * from the block. State holds what calls decide on; a copy of the ciphertext in it, and in every
+ * block's write set, cost a third of anchoring's database work for nothing a call reads. (Records
+ * anchored by versions before 1.3.0 carry it as `sealed`.) After a transfer of holding, `evm/<id>`
+ * holds the metadata sealed for the new holder.
+ */
 export interface EvidenceRecord {
   id: string;
   digest: EvidenceDigest;
@@ -28,8 +37,6 @@ export interface EvidenceRecord {
   issuer: string;
   /** The holder organisation named at anchoring (the current one is in the status). */
   holder: string;
-  /** Holder identity and metadata as anchored; after a transfer of holding, `evm/<id>` holds them sealed for the new holder. */
-  sealed: SealedJwe;
   version: number;
   replaces: string | null;
   recordedAt: number;
@@ -152,7 +159,7 @@ const ENVELOPE_ID = { envelopeId: HEX64 };
  */
 export class EvidenceContract {
   static readonly contractName = 'evidence';
-  static readonly version: string = '1.2.0';
+  static readonly version: string = '1.3.0';
   /** Largest canonical JSON of a `sealed` JWE kept in state. */
   static readonly MAX_SEALED_CHARS = 65536;
   /** Most records one `viewMany` records (a Relay page holds at most 100). */
@@ -254,7 +261,6 @@ export class EvidenceContract {
       type: args.type,
       issuer,
       holder: args.holder,
-      sealed: args.sealed,
       version,
       replaces: args.replaces ?? null,
       recordedAt: ctx.block.time,

@@ -13,6 +13,7 @@ import {
   parseSignedTransaction,
   type BlockHeader,
   type ParsedTransaction,
+  type SignedTransaction,
 } from '../formats/index.js';
 import { CompactRange, EMPTY_ROOT, assembleProof, consistencyProofPlan, decompose, inclusionProofPlan, leafEnd, leafHash, planNodes, type NodeId } from '../merkle/index.js';
 import { checkpointBody, signNote, verifierKey } from '../checkpoint/index.js';
@@ -429,6 +430,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       hash,
       checkpoint: block.checkpoint,
       receipts,
+      transactions: executed.map((tx) => tx.parsed.signed),
       // Parsed only if a projection, listener or the directory reads them.
       get writes() {
         return (parsedWrites ??= writes.map(([k, v]) => [k, v === null ? null : (JSON.parse(v) as JsonValue)]));
@@ -730,6 +732,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 /** A stored block as its commit published it (what a standby re-publishes of the committer's blocks). */
 function committedFromRecord(record: BlockRecord): CommittedBlock {
   const { header, hash, checkpoint } = record;
+  let transactions: SignedTransaction[] | undefined;
   return {
     channel: header.channel,
     header,
@@ -749,6 +752,10 @@ function committedFromRecord(record: BlockRecord): CommittedBlock {
         ...(result.error ? { error: result.error } : {}),
       };
     }),
+    // Parsed only if read.
+    get transactions() {
+      return (transactions ??= record.txs.map((tx) => tx.signed));
+    },
     writes: record.writes.map((w) => [w.key, w.value === null ? null : (JSON.parse(w.value) as JsonValue)]),
   };
 }

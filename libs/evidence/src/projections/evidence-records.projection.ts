@@ -3,6 +3,9 @@ import type { EvidenceRecord, EvidenceStatus, FlowAction, FlowRecord, SigningEnv
 import { sha256Hex } from '@zizhu/crypto';
 import { QueueName, enqueueEventWebhooks, enqueueManyInTransaction, jobId, type OutboxEntry, type WebhookEvent } from '@zizhu/platform';
 
+/** `ev/<id>` as any contract version wrote it: before 1.3.0 it also carried the sealed metadata. */
+type AnchoredRecord = EvidenceRecord & { sealed?: unknown };
+
 /** Envelope statuses that still wait for signatures (and may expire). */
 const UNFINISHED = new Set(['CREATED', 'SENT', 'DELIVERED', 'SIGNED']);
 
@@ -30,14 +33,14 @@ export function evidenceEventType(action: FlowAction): string {
 export function evidenceRecordsProjection(channels: readonly string[]): Projection {
   return async (block, sql) => {
     if (!channels.includes(block.channel)) return;
-    const records: EvidenceRecord[] = [];
+    const records: AnchoredRecord[] = [];
     const statuses: (EvidenceStatus & { id: string })[] = [];
     const resealed: { id: string; sealed: unknown }[] = [];
     const flows: (FlowRecord & { evidenceId: string })[] = [];
     const envelopes: SigningEnvelope[] = [];
     for (const [key, value] of block.writes) {
       if (value === null) continue;
-      if (key.startsWith('ev/')) records.push(value as unknown as EvidenceRecord);
+      if (key.startsWith('ev/')) records.push(value as unknown as AnchoredRecord);
       else if (key.startsWith('evs/')) statuses.push({ ...(value as unknown as EvidenceStatus), id: key.slice(4) });
       else if (key.startsWith('evm/')) resealed.push({ id: key.slice(4), sealed: value });
       else if (key.startsWith('tl/')) flows.push({ ...(value as unknown as FlowRecord), evidenceId: key.split('/')[1] });
@@ -49,6 +52,16 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     const inserted = new Set<string>();
     if (records.length > 0) {
       const leafOf = new Map(block.receipts.map((r) => [r.hash, r.leafIndex]));
+      // A record anchored by contract 1.3.0 or later leaves its sealed metadata in the log: it is
+      // the `sealed` argument of its anchoring transaction, which is in this block.
+      const sealedOf = new Map<string, unknown>();
+      for (const r of records) if (r.sealed === undefined) sealedOf.set(r.tx, undefined);
+      if (sealedOf.size > 0) {
+        block.transactions.forEach((tx, i) => {
+          const hash = block.receipts[i].hash;
+          if (sealedOf.has(hash)) sealedOf.set(hash, tx.envelope.args.sealed);
+        });
+      }
       const { rows } = await sql.query<{ id: string }>(
         `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, sealed, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf_index)
          SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, r.parties, r.status, r.sealed, r.version, r.replaces, r.replaced_by, r.revoke_reason,
@@ -74,7 +87,7 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
                 holder: st?.holder ?? r.holder,
                 parties,
                 status: st?.status ?? 'ACTIVE',
-                sealed: r.sealed,
+                sealed: r.sealed ?? sealedOf.get(r.tx),
                 version: r.version,
                 replaces: r.replaces,
                 replaced_by: st?.replacedBy ?? null,

@@ -44,7 +44,7 @@ async function receiver(options: { failFirst?: number; alwaysStatus?: number } =
 }
 
 const block = (channel: string, height: number): CommittedBlock =>
-  ({ channel, header: { channel, height, treeSize: height * 3 }, hash: 'ab'.repeat(32), checkpoint: `zizhu/test/${channel}\n${height * 3}\nroot\n\n— node sig\n`, receipts: [], writes: [] }) as unknown as CommittedBlock;
+  ({ channel, header: { channel, height, treeSize: height * 3 }, hash: 'ab'.repeat(32), checkpoint: `zizhu/test/${channel}\n${height * 3}\nroot\n\n— node sig\n`, receipts: [], transactions: [], writes: [] }) as unknown as CommittedBlock;
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
