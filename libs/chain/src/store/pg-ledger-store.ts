@@ -289,61 +289,48 @@ export class PgLedgerStore implements LedgerStore {
     let failed = false;
     try {
       await client.query('BEGIN');
+      // The whole block is one statement (data-modifying CTEs), not six: under load the main thread
+      // reaches each answer only between its other work (executing the next block, serving
+      // requests), so every round trip of a block's commit held up the one after it.
       await client.query({
-        name: 'zz_ins_block',
-        text: 'INSERT INTO ledger_blocks (channel, height, hash, header, checkpoint, time) VALUES ($1, $2, $3, $4, $5, $6)',
-        values: [channel, block.header.height, block.hash, canonicalJson(block.header), block.checkpoint, block.header.time],
-      });
-      if (txs.length > 0) {
-        // One JSON document rather than text[] parameters: the driver's per-element array escaping
-        // was a tenth of the committer's time, native JSON.stringify is not.
-        await client.query({
-          name: 'zz_ins_txs',
-          text: `INSERT INTO ledger_txs (channel, seq, height, hash, signed, status, result, leaf)
+        name: 'zz_commit_block',
+        text: `WITH blk AS (
+                 INSERT INTO ledger_blocks (channel, height, hash, header, checkpoint, time) VALUES ($1, $2, $3, $4, $5, $6)
+               ), txs AS (
+                 -- One JSON document rather than text[] parameters: the driver's per-element array
+                 -- escaping was a tenth of the committer's time, native JSON.stringify is not.
+                 INSERT INTO ledger_txs (channel, seq, height, hash, signed, status, result, leaf)
                  SELECT $1, t.s, $2, decode(t.h, 'hex'), t.sg, t.st, t.r, t.l
-                   FROM json_to_recordset($3::json) AS t(s bigint, h text, sg text, st text, r text, l text)`,
-          values: [
-            channel,
-            block.header.height,
-            JSON.stringify(txs.map((t) => ({ s: t.leafIndex, h: t.hash, sg: t.rawSigned ?? canonicalJson(t.signed), st: t.status, r: t.result, l: t.leaf }))),
-          ],
-        });
-      }
-      if (nodes.length > 0) {
-        await client.query({
-          name: 'zz_ins_nodes',
-          text: `INSERT INTO ledger_tree_nodes (channel, leaf_end, level, hash)
-                 SELECT $1, e, l, h FROM unnest($2::bigint[], $3::smallint[], $4::bytea[]) AS t(e, l, h)`,
-          values: [channel, nodes.map((n) => n.leafEnd), nodes.map((n) => n.level), nodes.map((n) => n.hash)],
-        });
-      }
-      if (writes.length > 0) {
-        await client.query({
-          name: 'zz_ins_writes',
-          text: `INSERT INTO ledger_writes (channel, height, key, value)
-                 SELECT $1, $2, t.k, t.v FROM json_to_recordset($3::json) AS t(k text, v text)`,
-          values: [channel, block.header.height, JSON.stringify(writes.map((w) => ({ k: w.key, v: w.value })))],
-        });
-        // The state follows from the rows just written (this transaction sees them): the values,
-        // often kilobytes of sealed metadata, are not serialised, sent and parsed a second time.
-        if (writes.some((w) => w.value !== null)) {
-          await client.query({
-            name: 'zz_upsert_state',
-            text: `INSERT INTO ledger_state (channel, key, value)
-                   SELECT channel, key, value FROM ledger_writes WHERE channel = $1 AND height = $2 AND value IS NOT NULL
-                   ON CONFLICT (channel, key) DO UPDATE SET value = EXCLUDED.value`,
-            values: [channel, block.header.height],
-          });
-        }
-        if (writes.some((w) => w.value === null)) {
-          await client.query({
-            name: 'zz_del_state',
-            text: `DELETE FROM ledger_state s USING ledger_writes w
-                    WHERE w.channel = $1 AND w.height = $2 AND w.value IS NULL AND s.channel = $1 AND s.key = w.key`,
-            values: [channel, block.header.height],
-          });
-        }
-      }
+                   FROM json_to_recordset($7::json) AS t(s bigint, h text, sg text, st text, r text, l text)
+               ), nodes AS (
+                 INSERT INTO ledger_tree_nodes (channel, leaf_end, level, hash)
+                 SELECT $1, e, l, h FROM unnest($8::bigint[], $9::smallint[], $10::bytea[]) AS t(e, l, h)
+               ), w AS MATERIALIZED (
+                 -- Parsed once, for the log of writes and for the state.
+                 SELECT t.k, t.v FROM json_to_recordset($11::json) AS t(k text, v text)
+               ), logged AS (
+                 INSERT INTO ledger_writes (channel, height, key, value) SELECT $1, $2, k, v FROM w
+               ), put AS (
+                 INSERT INTO ledger_state (channel, key, value) SELECT $1, k, v FROM w WHERE v IS NOT NULL
+                 ON CONFLICT (channel, key) DO UPDATE SET value = EXCLUDED.value
+               ), deleted AS (
+                 DELETE FROM ledger_state s USING w WHERE w.v IS NULL AND s.channel = $1 AND s.key = w.k
+               )
+               SELECT 1`,
+        values: [
+          channel,
+          block.header.height,
+          block.hash,
+          canonicalJson(block.header),
+          block.checkpoint,
+          block.header.time,
+          JSON.stringify(txs.map((t) => ({ s: t.leafIndex, h: t.hash, sg: t.rawSigned ?? canonicalJson(t.signed), st: t.status, r: t.result, l: t.leaf }))),
+          nodes.map((n) => n.leafEnd),
+          nodes.map((n) => n.level),
+          nodes.map((n) => n.hash),
+          JSON.stringify(writes.map((w) => ({ k: w.key, v: w.value }))),
+        ],
+      });
       if (project) await project(client);
       await client.query('COMMIT');
     } catch (e) {
