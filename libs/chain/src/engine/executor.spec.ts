@@ -109,3 +109,22 @@ describe('executeBlock: declared reads', () => {
     expect(counterReads).toEqual([['c/a', 'c/explode'], ['c/total']]);
   });
 });
+
+describe('executeBlock: a long block lets the event loop turn', () => {
+  it('I/O and timers due meanwhile run while a block of 1,000 calls executes, not only after it (the results are the same)', async () => {
+    const txs = Array.from({ length: 1_000 }, (_, i) => tx('bump', { id: `k${i % 7}` }, i));
+    const seen: number[] = [];
+    // Callbacks of the next turn of the loop (where a commit's answers from Postgres are handled).
+    const watch = setInterval(() => seen.push(Counter.calls), 0);
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run(DeclaringCounter, txs, memorySource({}));
+    } finally {
+      clearInterval(watch);
+    }
+    expect(r.calls).toBe(1_000);
+    // Some turns came while calls were still being run.
+    expect(seen.some((calls) => calls > 0 && calls < 1_000)).toBe(true);
+    expect(r.writes).toContainEqual(['c/k0', String(Math.ceil(1_000 / 7))]);
+  });
+});
