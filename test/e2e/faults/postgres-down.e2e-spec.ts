@@ -36,8 +36,11 @@ import {
  * and a client retrying what it signed ends up with it in the log exactly once.
  */
 
-/** The PostgreSQL wire message of a simple-query `COMMIT` ('Q', int32 length 11, "COMMIT\0"). */
+/** The PostgreSQL wire messages of a simple-query `BEGIN` and `COMMIT` ('Q', int32 length, the text, NUL). */
+const BEGIN_MESSAGE = 'Q\0\0\0\x0aBEGIN\0';
 const COMMIT_MESSAGE = 'Q\0\0\0\x0bCOMMIT\0';
+/** The name of the prepared statement that writes a block's ledger rows (PgLedgerStore.commitBlock). */
+const BLOCK_STATEMENT = 'zz_commit_block';
 
 describe('PostgreSQL down', () => {
   let dir: NodeHomeDir;
@@ -78,12 +81,13 @@ describe('PostgreSQL down', () => {
       for (const op of Object.values(ops)) expect(codes(await op())).toEqual([]);
       const committed: string[] = [known];
 
-      for (const [scenario, tag, then] of [
-        ['cut before the COMMIT', 'before-commit', 'zz_ins_txs'],
-        ['cut after the COMMIT', 'after-commit', COMMIT_MESSAGE],
+      for (const [scenario, tag, first, then] of [
+        // Once a block's rows were sent inside its transaction, before its COMMIT.
+        ['cut before the COMMIT', 'before-commit', BEGIN_MESSAGE, BLOCK_STATEMENT],
+        ['cut after the COMMIT', 'after-commit', BLOCK_STATEMENT, COMMIT_MESSAGE],
       ] as const) {
         // A burst of submits; the first block that writes after the trigger is armed is cut.
-        const cut = proxy.cutAfter('zz_ins_block', then);
+        const cut = proxy.cutAfter(first, then);
         const burst = Array.from({ length: 20 }, (_, i) => {
           const s = i % 2 ? undefined : sign(signer, `${tag}-${i}`);
           return { s, answer: s ? gql(SUBMIT, { s }, token) : ops.record() };
