@@ -1,9 +1,10 @@
-/**
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/*
  * Long batches (thousands of items sealed, signed and submitted by one request) run in slices with
  * a turn of the event loop between them, so that the committer's database replies and other
  * requests are served meanwhile instead of waiting behind the whole batch.
  */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Items per slice: about a millisecond or two of sealing and signing. */
 export const BATCH_SLICE = 32;
@@ -16,7 +17,7 @@ export const BATCH_SLICE = 32;
 export async function startInSlices<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, size = BATCH_SLICE): Promise<PromiseSettledResult<R>[]> {
   const started: Promise<PromiseSettledResult<R>>[] = [];
   for (let at = 0; at < items.length; at += size) {
-    if (at > 0) await yieldToEventLoop();
+    if (at > 0) await nextTurn();
     for (let i = at; i < Math.min(items.length, at + size); i++) {
       let p: Promise<R>;
       try {
