@@ -11,7 +11,7 @@ export * from './engine/receipt.js';
 export * from './engine/orderer.js';
 export * from './engine/chain.js';
 export { SYSTEM_HEIGHT_KEY } from './engine/executor.js';
-export { SignaturePool } from './engine/signature-pool.js';
+export { SignatureBatch, SignaturePool } from './engine/signature-pool.js';
 export * from './verify/ledger-verifier.js';
 export * from './verify/replay.js';
 export * from './certificate/evidence-certificate.js';

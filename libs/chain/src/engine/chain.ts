@@ -383,7 +383,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const nodes: StoredNode[] = [];
     const firstLeaf = frontier.size;
     for (const tx of executed) {
-      frontier.append(leafHash(Buffer.from(tx.leaf, 'utf8')), (node: NodeId, hash: Buffer) => nodes.push({ leafEnd: leafEnd(node), level: node.level, hash }));
+      frontier.append(leafHash(tx.leaf), (node: NodeId, hash: Buffer) => nodes.push({ leafEnd: leafEnd(node), level: node.level, hash }));
     }
     const header: BlockHeader = {
       channel,

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { generateEd25519, Ed25519Signer } from '@zizhu/crypto';
-import { SignaturePool } from './signature-pool.js';
+import { SignatureBatch, SignaturePool } from './signature-pool.js';
 
 describe('SignaturePool', () => {
   const pool = new SignaturePool(2, 16);
@@ -44,5 +44,44 @@ describe('SignaturePool', () => {
     }
     expect([...(await pool.verifyMany([], [], []))]).toEqual([]);
     await expect(pool.verifyMany(pubs, msgs.slice(1), sigs)).rejects.toThrow('as many');
+  });
+});
+
+describe('SignatureBatch', () => {
+  const signer = new Ed25519Signer(generateEd25519().privateKey);
+  const other = new Ed25519Signer(generateEd25519().privateKey);
+  const prefix = 'zizhu:tx:v1\n';
+  // Texts of varied length, some not ASCII; every 9th signed by someone else, every 13th tampered.
+  const items = Array.from({ length: 700 }, (_, i) => {
+    const text = `{"n":${i},"memo":"${'链'.repeat(i % 11)}${'x'.repeat(i % 300)}"}`;
+    const bytes = Buffer.from(prefix + text, 'utf8');
+    const sig = Buffer.from((i % 9 === 4 ? other : signer).sign(bytes));
+    if (i % 13 === 7) sig[10] ^= 1;
+    return { text, bytes, sig: sig.toString('base64'), good: i % 9 !== 4 && i % 13 !== 7 };
+  });
+  const key = Buffer.from(signer.publicKey).toString('base64');
+
+  it.each([
+    ['two workers, small chunks', 2, 50],
+    ['one worker', 1, 256],
+    ['inline', 0, 64],
+  ])('%s: answers in order, each message packed as its bytes', async (_name, workers, perChunk) => {
+    const pool = new SignaturePool(workers);
+    try {
+      const batch = new SignatureBatch(pool, perChunk, 4096);
+      for (const it of items) expect(batch.add(key, it.sig, prefix, it.text).equals(it.bytes)).toBe(true);
+      expect(batch.size).toBe(items.length);
+      expect([...(await batch.verify())]).toEqual(items.map((it) => (it.good ? 1 : 0)));
+      expect([...(await pool.batch().verify())]).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses a key or signature of the wrong size', async () => {
+    const pool = new SignaturePool(0);
+    const batch = pool.batch();
+    expect(() => batch.add(key.slice(0, 40), items[0].sig, prefix, items[0].text)).toThrow(RangeError);
+    expect(() => batch.add(key, items[0].sig.slice(0, 80), prefix, items[0].text)).toThrow(RangeError);
   });
 });

@@ -16,22 +16,39 @@ interface Job {
   slot: number;
 }
 
+/** A chunk already in the workers' format (a SignatureBatch's), answered through its callbacks. */
+interface Packet {
+  buffer: Buffer;
+  count: number;
+  answer: (ok: Uint8Array) => void;
+  fail: (e: Error) => void;
+}
+
 /** Per job in a packed batch: u32 message length, 32-byte key, 64-byte signature, the message. */
 const JOB_HEADER = 4 + 32 + 64;
+/**
+ * Packets a worker may hold at once. More than one, so that a worker finishing one starts the next
+ * without waiting for the main thread to turn its event loop (a reader filling batches keeps it
+ * busy for tens of milliseconds at a time); few, so that the work stays spread over the workers.
+ */
+const PACKETS_PER_WORKER = 4;
 
 /**
  * Ed25519 verification on worker threads. Requests are gathered into batches, and a batch travels
  * as ONE transferred ArrayBuffer (keys, signatures and messages packed end to end; the answer is one
  * byte a job, transferred back): no structured clone of per-signature objects either way, which
  * cost the main thread and the workers ~10 µs a signature (a third of a libsodium verify).
- * `verifyMany` answers a whole block's signatures with one promise. With `workers: 0` it verifies
- * inline.
+ * `verifyMany` answers a whole block's signatures with one promise; a `SignatureBatch` (see
+ * `batch()`) packs signatures as they are read and streams them to the workers. With `workers: 0`
+ * it verifies inline.
  */
 export class SignaturePool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly inflight = new Map<number, Job[]>();
+  /** Messages each worker holds (index as in `workers`). */
+  private readonly load: number[] = [];
+  private readonly inflight = new Map<number, Job[] | Packet>();
   private queue: Job[] = [];
+  private packets: Packet[] = [];
   private nextId = 1;
   private scheduled = false;
   private closed = false;
@@ -45,20 +62,26 @@ export class SignaturePool {
       const w = new Worker(source, { eval: true });
       w.unref();
       w.on('message', (m: { id: number; ok: Uint8Array }) => {
-        const jobs = this.inflight.get(m.id);
+        const held = this.inflight.get(m.id);
         this.inflight.delete(m.id);
-        if (jobs) for (let k = 0; k < jobs.length; k++) settle(jobs[k], m.ok[k] === 1);
-        this.idle.push(w);
+        this.load[i]--;
+        if (Array.isArray(held)) for (let k = 0; k < held.length; k++) settle(held[k], m.ok[k] === 1);
+        else held?.answer(m.ok);
         this.pump();
       });
       w.on('error', (e) => this.fail(e));
       this.workers.push(w);
-      this.idle.push(w);
+      this.load.push(0);
     }
   }
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** A batch whose signatures are packed as they are added and verified on this pool's workers. */
+  batch(): SignatureBatch {
+    return new SignatureBatch(this);
   }
 
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
@@ -95,11 +118,32 @@ export class SignaturePool {
     });
   }
 
+  /**
+   * Verifies a packed chunk (the workers' format; its buffer must own its whole ArrayBuffer, which
+   * is transferred): at once and inline with no workers, else sent now if a worker can take it.
+   */
+  verifyPacked(buffer: Buffer, count: number, answer: (ok: Uint8Array) => void, fail: (e: Error) => void): void {
+    if (this.workers.length === 0) return answer(verifyPackedInline(buffer, count));
+    if (this.closed) return fail(new Error('signature pool closed'));
+    this.packets.push({ buffer, count, answer, fail });
+    this.pump();
+  }
+
   private pump(): void {
-    while (this.queue.length > 0 && this.idle.length > 0) {
-      const w = this.idle.pop()!;
-      // Split what is waiting evenly over the idle workers, within the batch limit.
-      const take = Math.min(this.maxBatch, Math.ceil(this.queue.length / (this.idle.length + 1)));
+    // Packed chunks go to the least loaded worker, a few per worker.
+    while (this.packets.length > 0) {
+      let w = 0;
+      for (let i = 1; i < this.load.length; i++) if (this.load[i] < this.load[w]) w = i;
+      if (this.load[w] >= PACKETS_PER_WORKER) break;
+      const p = this.packets.shift()!;
+      this.post(w, p, p.buffer.buffer as ArrayBuffer, p.count);
+    }
+    // Single signatures are packed here and go to idle workers, split evenly over them.
+    let idle = 0;
+    for (const l of this.load) if (l === 0) idle++;
+    for (let w = 0; w < this.load.length && this.queue.length > 0; w++) {
+      if (this.load[w] !== 0) continue;
+      const take = Math.min(this.maxBatch, Math.ceil(this.queue.length / idle--));
       const jobs = this.queue.splice(0, take);
       let size = 0;
       for (const j of jobs) size += JOB_HEADER + j.msg.length;
@@ -113,17 +157,26 @@ export class SignaturePool {
         packed.set(j.msg, at + JOB_HEADER);
         at += JOB_HEADER + j.msg.length;
       }
-      const id = this.nextId++;
-      this.inflight.set(id, jobs);
-      w.postMessage({ id, count: jobs.length, packed: packed.buffer }, [packed.buffer]);
+      this.post(w, jobs, packed.buffer, jobs.length);
     }
   }
 
+  private post(w: number, held: Job[] | Packet, packed: ArrayBuffer, count: number): void {
+    const id = this.nextId++;
+    this.inflight.set(id, held);
+    this.load[w]++;
+    this.workers[w].postMessage({ id, count, packed }, [packed]);
+  }
+
   private fail(e: Error): void {
-    // A crashed worker must not leave submitters waiting: verify what it held inline.
-    for (const [, jobs] of this.inflight) for (const j of jobs) settle(j, ed25519Verify(j.pub, j.msg, j.sig));
+    // A crashed worker must not leave submitters waiting: verify what it held inline. A packed
+    // chunk's bytes went to the worker, so its batch fails with the error instead.
+    for (const [, held] of this.inflight) {
+      if (Array.isArray(held)) for (const j of held) settle(j, ed25519Verify(j.pub, j.msg, j.sig));
+      else held.fail(new Error(`signature worker failed: ${e.message}`));
+    }
     this.inflight.clear();
-    void e;
+    this.load.fill(0);
   }
 
   async close(): Promise<void> {
@@ -131,6 +184,7 @@ export class SignaturePool {
     await Promise.all(this.workers.map((w) => w.terminate()));
     for (const j of this.queue) settle(j, ed25519Verify(j.pub, j.msg, j.sig));
     this.queue = [];
+    for (const p of this.packets.splice(0)) p.answer(verifyPackedInline(p.buffer, p.count));
   }
 }
 
@@ -138,4 +192,112 @@ function settle(job: Job, ok: boolean): void {
   const sink = job.sink;
   sink.results[job.slot] = ok ? 1 : 0;
   if (--sink.remaining === 0) sink.resolve(sink.results);
+}
+
+function verifyPackedInline(buffer: Buffer, count: number): Uint8Array {
+  const ok = new Uint8Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const len = buffer.readUInt32BE(at);
+    ok[i] = ed25519Verify(buffer.subarray(at + 4, at + 36), buffer.subarray(at + JOB_HEADER, at + JOB_HEADER + len), buffer.subarray(at + 36, at + JOB_HEADER)) ? 1 : 0;
+    at += JOB_HEADER + len;
+  }
+  return ok;
+}
+
+/**
+ * Signatures written straight into the buffers a pool's workers receive, as a reader decodes them:
+ * keys and signatures from base64 and messages from text, with no per-signature Buffer or job
+ * object (`ledger verify` checks hundreds of thousands, and the garbage of those objects cost its
+ * main thread more than the packing). Each chunk of up to `maxPerChunk` signatures goes to the
+ * workers as soon as it is full, so they verify while the reader is still reading.
+ */
+export class SignatureBatch {
+  private chunk: Buffer | undefined;
+  private at = 0;
+  private count = 0;
+  private sent = 0;
+  private pending = 0;
+  private readonly answers: { slot: number; ok: Uint8Array }[] = [];
+  private failure: Error | undefined;
+  private whenDone: (() => void) | undefined;
+
+  constructor(
+    private readonly pool: SignaturePool,
+    private readonly maxPerChunk = 256,
+    private readonly chunkBytes = 256 * 1024,
+  ) {}
+
+  /** Signatures added so far. */
+  get size(): number {
+    return this.sent + this.count;
+  }
+
+  /**
+   * Adds one signature over `messagePrefix || messageText` (UTF-8) and returns the message's bytes:
+   * a view valid until the next `add` or `verify`. A key or signature that does not decode to 32
+   * or 64 bytes is the caller's error (RangeError).
+   */
+  add(publicKeyBase64: string, signatureBase64: string, messagePrefix: string, messageText: string): Buffer {
+    const length = Buffer.byteLength(messagePrefix) + Buffer.byteLength(messageText);
+    const need = JOB_HEADER + length;
+    if (!this.chunk || this.count === this.maxPerChunk || this.at + need > this.chunk.length) {
+      this.send();
+      // allocUnsafeSlow: a chunk owns its ArrayBuffer, which is transferred to a worker whole.
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, need));
+    }
+    const c = this.chunk;
+    const at = this.at;
+    c.writeUInt32BE(length, at);
+    if (c.write(publicKeyBase64, at + 4, 32, 'base64') !== 32 || c.write(signatureBase64, at + 36, 64, 'base64') !== 64) {
+      throw new RangeError('an Ed25519 key is 32 bytes and a signature 64');
+    }
+    const m = at + JOB_HEADER;
+    c.write(messageText, m + c.write(messagePrefix, m));
+    this.at = m + length;
+    this.count++;
+    return c.subarray(m, m + length);
+  }
+
+  /** One answer per signature, in the order added: 1 verifies, 0 does not. Nothing may be added after. */
+  verify(): Promise<Uint8Array> {
+    this.send();
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        if (this.failure) return reject(this.failure);
+        const results = new Uint8Array(this.sent);
+        for (const a of this.answers) results.set(a.ok, a.slot);
+        resolve(results);
+      };
+      if (this.pending === 0) done();
+      else this.whenDone = done;
+    });
+  }
+
+  private send(): void {
+    const chunk = this.chunk;
+    const count = this.count;
+    this.chunk = undefined;
+    this.at = 0;
+    this.count = 0;
+    if (!chunk || count === 0) return;
+    const slot = this.sent;
+    this.sent += count;
+    this.pending++;
+    const finish = (): void => {
+      if (--this.pending === 0) this.whenDone?.();
+    };
+    this.pool.verifyPacked(
+      chunk,
+      count,
+      (ok) => {
+        this.answers.push({ slot, ok });
+        finish();
+      },
+      (e) => {
+        this.failure ??= e;
+        finish();
+      },
+    );
+  }
 }

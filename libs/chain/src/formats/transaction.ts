@@ -19,7 +19,8 @@ export interface SignedTransaction {
   publicKey: string;
 }
 
-const TX_PREFIX = 'zizhu:tx:v1\n';
+/** ledger-formats §2: what a transaction's signature and hash cover is this prefix, then the envelope's JCS text. */
+export const TX_PREFIX = 'zizhu:tx:v1\n';
 /** Ed25519's suite byte in key ids. */
 const ED25519_SUITE = Buffer.from([0x01]);
 
@@ -31,12 +32,15 @@ export const txHash = (envelope: Envelope): string => sha256Hex(txPreimage(envel
 export const keyIdOf = (rawPublicKey: Uint8Array): string => sha256Hex(ED25519_SUITE, rawPublicKey);
 
 const keyIds = new Map<string, string>();
-/** keyIdOf for a base64 key, memoised: every submit checks its signer against its key. */
-export function keyIdOfBase64(publicKey: string, raw: Uint8Array): string {
+/**
+ * keyIdOf for a base64 key, memoised: every submit checks its signer against its key, and `ledger
+ * verify` every stored transaction. `raw` is the decoded key when the caller has it (else decoded here on a miss).
+ */
+export function keyIdOfBase64(publicKey: string, raw?: Uint8Array): string {
   let id = keyIds.get(publicKey);
   if (id === undefined) {
     if (keyIds.size >= 100_000) keyIds.clear();
-    id = keyIdOf(raw);
+    id = keyIdOf(raw ?? Buffer.from(publicKey, 'base64'));
     keyIds.set(publicKey, id);
   }
   return id;

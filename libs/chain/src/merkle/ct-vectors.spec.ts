@@ -170,6 +170,13 @@ describe('RFC 6962 / CT test vectors', () => {
     expect(nodeHash(NODE_HASHES[0][2], NODE_HASHES[0][3]).equals(NODE_HASHES[1][1])).toBe(true);
   });
 
+  it('leafHash of a text hashes its UTF-8 bytes', () => {
+    expect(leafHash('').equals(NODE_HASHES[0][0])).toBe(true);
+    for (const text of ['{"out":null,"status":"COMMITTED","tx":"ab"}', 'é 链 \u{1f512}']) {
+      expect(leafHash(text).equals(leafHash(Buffer.from(text, 'utf8')))).toBe(true);
+    }
+  });
+
   it.each(INCLUSION)('inclusion proof of leaf $leafIndex in tree $treeSize', ({ leafIndex, treeSize, proof }) => {
     const leaf = leafHash(LEAVES[leafIndex]);
     const root = ROOTS[treeSize];

@@ -10,8 +10,9 @@ const NODE_PREFIX = Buffer.from([0x01]);
 /** MTH({}): the root of the empty tree. */
 export const EMPTY_ROOT: Buffer = sha256('');
 
-export function leafHash(leafBytes: Uint8Array): Buffer {
-  return sha256(Buffer.concat([LEAF_PREFIX, leafBytes]));
+/** A leaf's hash, from its bytes or from its text (hashed as UTF-8, with no intermediate buffer). */
+export function leafHash(leaf: Uint8Array | string): Buffer {
+  return typeof leaf === 'string' ? sha256(`\u0000${leaf}`) : sha256(LEAF_PREFIX, leaf);
 }
 
 const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE, NODE_PREFIX);

@@ -1,9 +1,9 @@
 import { canonicalJson, fromBase64, sha256Hex } from '@zizhu/crypto';
-import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, keyIdOfBase64, leafTextOf, nextStateRoot, type BlockHeader } from '../formats/index.js';
+import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, keyIdOfBase64, leafTextOf, nextStateRoot, TX_PREFIX, type BlockHeader } from '../formats/index.js';
 import { CompactRange, leafEnd, leafHash } from '../merkle/index.js';
 import { verifyCheckpoint, verifierKey } from '../checkpoint/index.js';
 import type { LedgerStore, StoredNode, StoredTx } from '../store/ledger-store.js';
-import type { SignaturePool } from '../engine/signature-pool.js';
+import type { SignatureBatch, SignaturePool } from '../engine/signature-pool.js';
 
 export interface VerifyProblem {
   height: number;
@@ -53,25 +53,30 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
   const frontier = CompactRange.empty();
   let blocks = 0;
   let transactions = 0;
-  // Stored tree nodes, streamed in completion order and compared with the recomputed ones.
+  // Stored tree nodes, streamed in completion order and compared with the recomputed ones; the
+  // next page is read while this one is compared.
   let stored: StoredNode[] = [];
   let storedAt = 0;
-  let nextNodeEnd = 0;
+  const readNodes = async (from: number): Promise<{ nodes: StoredNode[]; next: number }> => {
+    const nodes = await store.allNodes(channel, from, NODE_PAGE);
+    if (nodes.length < NODE_PAGE) return { nodes, next: -1 };
+    // Rows of the last leafEnd may continue on the next page: re-read that leafEnd entirely.
+    const lastEnd = nodes[nodes.length - 1].leafEnd;
+    const cut = nodes.findIndex((n) => n.leafEnd === lastEnd);
+    return cut > 0 ? { nodes: nodes.slice(0, cut), next: lastEnd } : { nodes, next: lastEnd + 1 };
+  };
+  let nextNodes: Promise<{ nodes: StoredNode[]; next: number }> | undefined = readNodes(0);
+  // Abandoned when a block fails first: its rejection must not go unhandled.
+  nextNodes.catch(() => undefined);
   const nextStoredNode = async (): Promise<StoredNode | undefined> => {
     if (storedAt >= stored.length) {
-      stored = await store.allNodes(channel, nextNodeEnd, NODE_PAGE);
+      if (!nextNodes) return undefined;
+      const page = await nextNodes;
+      nextNodes = page.next < 0 ? undefined : readNodes(page.next);
+      nextNodes?.catch(() => undefined);
+      stored = page.nodes;
       storedAt = 0;
       if (stored.length === 0) return undefined;
-      nextNodeEnd = stored[stored.length - 1].leafEnd + 1;
-      // Rows of the last leafEnd may continue on the next page: re-read that leafEnd entirely.
-      if (stored.length === NODE_PAGE) {
-        const lastEnd = stored[stored.length - 1].leafEnd;
-        const cut = stored.findIndex((n) => n.leafEnd === lastEnd);
-        if (cut > 0) {
-          stored = stored.slice(0, cut);
-          nextNodeEnd = lastEnd;
-        }
-      }
     }
     return stored[storedAt++];
   };
@@ -100,19 +105,13 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       if (h.treeSize !== frontier.size + h.txCount) fail('tree size does not follow from the transaction count');
       if (height === 0 && h.txCount !== 0) fail('genesis has transactions');
 
-      const pubs: Buffer[] = [];
-      const preimages: Buffer[] = [];
-      const sigs: Buffer[] = [];
+      const signatures = opts.pool.batch();
       const computed: StoredNode[] = [];
       for (const [i, tx] of block.txs.entries()) {
         const where = `transaction ${i} (${tx.hash})`;
         if (tx.leafIndex !== frontier.size) fail(`${where} has leaf index ${tx.leafIndex}, expected ${frontier.size}`);
-        const checked = checkStoredTransaction(tx, channel);
-        if (typeof checked === 'string') fail(`${where}: ${checked}`);
-        const { publicKey, preimage, signature } = checked as Exclude<typeof checked, string>;
-        pubs.push(publicKey);
-        preimages.push(preimage);
-        sigs.push(signature);
+        const problem = checkStoredTransaction(tx, channel, signatures);
+        if (problem) fail(`${where}: ${problem}`);
         // The result's bytes are bound by the leaf's `out`, so any edit shows up as a leaf or root mismatch.
         if ((tx.status === 'REVERTED') !== tx.result.startsWith('{"error":')) fail(`${where}: status ${tx.status} does not match its result`);
         let leaf: string;
@@ -122,7 +121,7 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
           return fail(`${where}: invalid status or hash`);
         }
         if (leaf !== tx.leaf) fail(`${where}: stored leaf does not match the transaction`);
-        frontier.append(leafHash(Buffer.from(leaf, 'utf8')), (node, hash) => computed.push({ leafEnd: leafEnd(node), level: node.level, hash }));
+        frontier.append(leafHash(leaf), (node, hash) => computed.push({ leafEnd: leafEnd(node), level: node.level, hash }));
       }
       if (frontier.root().toString('hex') !== h.root) fail('Merkle root does not match the leaves');
       for (const node of computed) {
@@ -163,7 +162,7 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
       }
       // Signatures are checked on worker threads while later blocks are hashed; results are
       // collected in block order, so the first bad block is still the one named.
-      inFlight.push({ height, hashes: block.txs.map((t) => t.hash), results: opts.pool.verifyMany(pubs, preimages, sigs) });
+      inFlight.push({ height, hashes: block.txs.map((t) => t.hash), results: signatures.verify() });
       if (inFlight.length > MAX_BLOCKS_IN_FLIGHT) await settleOldest();
 
       prev = h;
@@ -199,23 +198,24 @@ const TAIL_LENGTH = ',"publicKey":"'.length + 44 + '","signature":"'.length + 88
  * {"envelope":E,"publicKey":P,"signature":S}, "zizhu:tx:v1\n" || E must hash to the stored hash,
  * and the envelope must name this channel and a signer matching the key. E's bytes are what the
  * signature covers, so they need no re-canonicalisation (that would take a hash collision).
+ * The signature joins `signatures` (its preimage is written there once, and hashed from there);
+ * returns what is wrong, if anything.
  */
-function checkStoredTransaction(tx: StoredTx, channel: string): string | { publicKey: Buffer; preimage: Buffer; signature: Buffer } {
+function checkStoredTransaction(tx: StoredTx, channel: string, signatures: SignatureBatch): string | undefined {
   const raw = tx.rawSigned ?? canonicalJson(tx.signed);
   TAIL.lastIndex = raw.length - TAIL_LENGTH;
   const tail = TAIL.lastIndex > 0 ? TAIL.exec(raw) : null;
   if (!raw.startsWith('{"envelope":{') || !tail) return 'the stored transaction is not a signed envelope';
   const envelopeText = raw.slice('{"envelope":'.length, tail.index);
-  const preimage = Buffer.from(`zizhu:tx:v1\n${envelopeText}`, 'utf8');
+  const preimage = signatures.add(tail[1], tail[2], TX_PREFIX, envelopeText);
   if (sha256Hex(preimage) !== tx.hash) return 'the envelope does not hash to the stored transaction hash';
   // In canonical text the top-level channel and signer follow `args` and only fixed-format values
   // come after them, so their last occurrences are the top-level ones (nested keys in args come first).
   const channelOf = stringField(envelopeText, 'channel');
   const signerOf = stringField(envelopeText, 'signer');
   if (channelOf !== channel) return `the envelope names channel ${String(channelOf)}`;
-  const publicKey = Buffer.from(tail[1], 'base64');
-  if (keyIdOfBase64(tail[1], publicKey) !== signerOf) return 'the public key does not match the signer key id';
-  return { publicKey, preimage, signature: Buffer.from(tail[2], 'base64') };
+  if (keyIdOfBase64(tail[1]) !== signerOf) return 'the public key does not match the signer key id';
+  return undefined;
 }
 
 function stringField(text: string, name: string): string | undefined {
