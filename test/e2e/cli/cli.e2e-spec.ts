@@ -372,14 +372,17 @@ describe('zizhu CLI (built, as a child process)', () => {
       await edit('ledger_blocks', `UPDATE ledger_blocks SET header = $1 WHERE channel = 'notary' AND height = 4`, [row.header]);
     });
 
-    it('a stored Merkle tree node (one byte of its hash)', async () => {
+    it.each([
+      ['one byte of its hash', (h: Buffer) => Buffer.from(h).fill(h[7] ^ 0x01, 7, 8)],
+      ['its hash cut by a byte', (h: Buffer) => h.subarray(0, 31)],
+      ['its hash grown by a byte', (h: Buffer) => Buffer.concat([h, Buffer.from([0])])],
+    ])('a stored Merkle tree node (%s)', async (_what, change) => {
       const [first, last] = blockLeaves.get(5)!;
       const row = await query<{ leaf_end: string; level: number; hash: Buffer }>(
         `SELECT leaf_end, level, hash FROM ledger_tree_nodes WHERE channel = 'notary' AND leaf_end BETWEEN $1 AND $2 ORDER BY level DESC LIMIT 1`,
         [first, last],
       );
-      const changed = Buffer.from(row.hash);
-      changed[7] ^= 0x01;
+      const changed = change(row.hash);
       const sql = `UPDATE ledger_tree_nodes SET hash = $1 WHERE channel = 'notary' AND leaf_end = $2 AND level = $3`;
       await edit('ledger_tree_nodes', sql, [changed, row.leaf_end, row.level]);
       await expectVerifyFails(5, /stored tree node \(level \d+, ending at leaf \d+\) does not match/);

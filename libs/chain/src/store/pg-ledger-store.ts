@@ -51,6 +51,8 @@ function toTx(r: TxRow): StoredTx {
   };
 }
 
+/** A tree node in allNodes' packed page: int8 leafEnd, int2 level, 32-byte hash. */
+const PACKED_NODE = 8 + 2 + 32;
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
 /**
  * Transactions per page when streaming blocks (a page holds at least one block). 5,000 rather than
@@ -234,11 +236,22 @@ export class PgLedgerStore implements LedgerStore {
   }
 
   async allNodes(channel: string, fromLeafEnd: number, limit: number): Promise<StoredNode[]> {
-    const r = await this.pool.query<{ leaf_end: string; level: number; hash: Buffer }>(
-      'SELECT leaf_end, level, hash FROM ledger_tree_nodes WHERE channel = $1 AND leaf_end >= $2 ORDER BY leaf_end, level LIMIT $3',
-      [channel, fromLeafEnd, limit],
+    // One bytea for the page (per node: int8 leafEnd, int2 level, 32-byte hash), not one row, string
+    // and Buffer per node: verification reads two nodes a transaction, and those objects were
+    // most of what its main thread allocated and collected. A hash that is not 32 bytes (only an
+    // edit makes one) is packed as level -1 and zeros, which match no computed node.
+    const r = await this.pool.query<{ nodes: Buffer | null }>(
+      `SELECT string_agg(int8send(leaf_end) || CASE WHEN octet_length(hash) = 32 THEN int2send(level) || hash ELSE int2send(-1::smallint) || $4::bytea END,
+                         ''::bytea ORDER BY leaf_end, level) AS nodes
+         FROM (SELECT leaf_end, level, hash FROM ledger_tree_nodes WHERE channel = $1 AND leaf_end >= $2 ORDER BY leaf_end, level LIMIT $3) n`,
+      [channel, fromLeafEnd, limit, Buffer.alloc(32)],
     );
-    return r.rows.map((row) => ({ leafEnd: Number(row.leaf_end), level: row.level, hash: row.hash }));
+    const packed = r.rows[0]?.nodes;
+    const nodes: StoredNode[] = [];
+    for (let at = 0; packed && at < packed.length; at += PACKED_NODE) {
+      nodes.push({ leafEnd: packed.readUInt32BE(at) * 2 ** 32 + packed.readUInt32BE(at + 4), level: packed.readInt16BE(at + 8), hash: packed.subarray(at + 10, at + PACKED_NODE) });
+    }
+    return nodes;
   }
 
   async readState(channel: string, keys: string[]): Promise<Map<string, string>> {
