@@ -27,4 +27,10 @@ describe('block formats (ledger-formats §3, §6)', () => {
     expect(nextStateRoot(EMPTY_STATE_ROOT, writes)).toBe(expected);
     expect(nextStateRoot(expected, [])).not.toBe(expected);
   });
+
+  it('hashes the write list as its JCS text whatever the keys hold', () => {
+    const writes: [string, string | null][] = [['a"b\\c', null], ['tab\tnl\n\u0001', sha256Hex('x')], ['é/链/\u{1f512}', sha256Hex('y')], ['\u2028', null]];
+    const expected = sha256Hex(Buffer.concat([Buffer.from('zizhu:state:v1\n'), Buffer.from(EMPTY_STATE_ROOT, 'hex'), sha256(canonicalJson(writes))]));
+    expect(nextStateRoot(EMPTY_STATE_ROOT, writes)).toBe(expected);
+  });
 });

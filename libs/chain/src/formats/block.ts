@@ -55,6 +55,9 @@ export const sortWrites = <T extends [string, unknown]>(writes: T[]): T[] => wri
  * writes_h = [[key, valueHashHex | null], ...] sorted by key. `writes` must already be sorted.
  */
 export function nextStateRoot(prevStateRoot: string, sortedWriteHashes: [string, string | null][]): string {
-  const digest = sha256(canonicalJson(sortedWriteHashes));
+  // JCS of an array of [string, string | null] pairs is JSON.stringify's text (RFC 8785 §3.2.2.2
+  // serialises strings as ECMAScript does; there are no numbers or objects to order), and the
+  // native one is several times faster: this runs over every write of every block.
+  const digest = sha256(JSON.stringify(sortedWriteHashes));
   return sha256Hex('zizhu:state:v1\n', Buffer.from(prevStateRoot, 'hex'), digest);
 }
