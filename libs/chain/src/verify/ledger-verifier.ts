@@ -189,9 +189,36 @@ export async function verifyChannel(store: LedgerStore, channel: string, opts: V
   }
 }
 
-/** The fixed-length end of a stored signed transaction; matched (sticky) only where it must start. */
-const TAIL = /,"publicKey":"([A-Za-z0-9+/]{43}=)","signature":"([A-Za-z0-9+/]{86}==)"}$/y;
-const TAIL_LENGTH = ',"publicKey":"'.length + 44 + '","signature":"'.length + 88 + '"}'.length;
+const KEY_AT = ',"publicKey":"'.length;
+const SIG_AT = KEY_AT + 44 + '","signature":"'.length;
+/** Length of the fixed end of a stored signed transaction: ,"publicKey":"<44>","signature":"<88>"} */
+const TAIL_LENGTH = SIG_AT + 88 + '"}'.length;
+/** 6-bit value of each standard base64 character, -1 for any other code unit below 128. */
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) B64_VALUE[c.charCodeAt(0)] = i;
+
+/** True if text[from, from + n) is standard base64 characters whose last one has its low `zeroBits` bits zero. */
+function isBase64Run(text: string, from: number, n: number, zeroBits: number): boolean {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = text.charCodeAt(i);
+    v = c < 128 ? B64_VALUE[c] : -1;
+    if (v < 0) return false;
+  }
+  return (v & ((1 << zeroBits) - 1)) === 0;
+}
+
+/**
+ * Where the key's and the signature's text start, if `raw` ends exactly in the fixed tail with
+ * both in canonical base64 (the one spelling of their bytes, as fromBase64 requires at submit:
+ * else an edit of their unused bits would decode to the same bytes and go unseen); else -1.
+ * Checked by hand: a sticky regular expression cost 1.8 µs a transaction.
+ */
+function tailAt(raw: string): number {
+  const at = raw.length - TAIL_LENGTH;
+  if (at <= 0 || !raw.startsWith(',"publicKey":"', at) || !raw.startsWith('=","signature":"', at + KEY_AT + 43) || !raw.endsWith('=="}')) return -1;
+  return isBase64Run(raw, at + KEY_AT, 43, 2) && isBase64Run(raw, at + SIG_AT, 86, 4) ? at : -1;
+}
 
 /**
  * Checks a stored transaction without re-serialising it: the stored text must be exactly
@@ -203,18 +230,18 @@ const TAIL_LENGTH = ',"publicKey":"'.length + 44 + '","signature":"'.length + 88
  */
 function checkStoredTransaction(tx: StoredTx, channel: string, signatures: SignatureBatch): string | undefined {
   const raw = tx.rawSigned ?? canonicalJson(tx.signed);
-  TAIL.lastIndex = raw.length - TAIL_LENGTH;
-  const tail = TAIL.lastIndex > 0 ? TAIL.exec(raw) : null;
-  if (!raw.startsWith('{"envelope":{') || !tail) return 'the stored transaction is not a signed envelope';
-  const envelopeText = raw.slice('{"envelope":'.length, tail.index);
-  const preimage = signatures.add(tail[1], tail[2], TX_PREFIX, envelopeText);
+  const tail = tailAt(raw);
+  if (tail < 0 || !raw.startsWith('{"envelope":{')) return 'the stored transaction is not a signed envelope';
+  const envelopeText = raw.slice('{"envelope":'.length, tail);
+  const publicKey = raw.slice(tail + KEY_AT, tail + KEY_AT + 44);
+  const preimage = signatures.add(publicKey, raw.slice(tail + SIG_AT, tail + SIG_AT + 88), TX_PREFIX, envelopeText);
   if (sha256Hex(preimage) !== tx.hash) return 'the envelope does not hash to the stored transaction hash';
   // In canonical text the top-level channel and signer follow `args` and only fixed-format values
   // come after them, so their last occurrences are the top-level ones (nested keys in args come first).
   const channelOf = stringField(envelopeText, 'channel');
   const signerOf = stringField(envelopeText, 'signer');
   if (channelOf !== channel) return `the envelope names channel ${String(channelOf)}`;
-  if (keyIdOfBase64(tail[1]) !== signerOf) return 'the public key does not match the signer key id';
+  if (keyIdOfBase64(publicKey) !== signerOf) return 'the public key does not match the signer key id';
   return undefined;
 }
 
