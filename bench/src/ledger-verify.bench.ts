@@ -1,10 +1,11 @@
 import { DEFAULT_CHAIN_CONFIG, PgLedgerStore, SignaturePool, genesisProposers, verifyChannel, type ChainConfig } from '@zizhu/chain';
 import { CHANNELS, RecordFactory, benchConsortium, fillChannel, openChain, registerUsers } from './fixture.js';
-import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, assertDurable, createDatabase, describeMachine, forceGc, intListOption, intOption, log, round1, writeResult, type BenchArgs } from './support.js';
+import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, assertDurable, createDatabase, describeMachine, forceGc, intListOption, intOption, log, round1, writeResult, BENCH_ADMIN_URL, type BenchArgs } from './support.js';
 
 export const description =
   'verifyChannel over a channel of N transactions filled through the engine (closed first): verified tx/s and peak RSS with a SignaturePool of 2, 1 and 0 (inline) workers; ' +
-  'options --count (200,000) --pool-workers (2,1,0) --page-blocks (store default 200) --profile <path-prefix>';
+  'options --count (200,000) --pool-workers (2,1,0) --page-blocks (store default 200) --profile <path-prefix> ' +
+  '--database <name> (verify a ledger kept by an earlier run with --keep instead of filling one: for A/B runs of two builds over the same ledger)';
 
 export async function run(args: BenchArgs): Promise<void> {
   await assertDurable();
@@ -21,24 +22,38 @@ export async function run(args: BenchArgs): Promise<void> {
   /** PgLedgerStore's pageBlocks (blocks read per page while streaming; the store's default is 200). */
   const pageBlocks = args.options.has('page-blocks') ? intOption(args, 'page-blocks', 200) : undefined;
 
-  log(`generating the consortium and ${keys} user keys`);
-  const consortium = await benchConsortium(keys);
-  const db = await createDatabase('zizhu_bench_verify', args.keep);
-  const figures: Record<string, unknown> = { transactions: count };
-  try {
-    const chain = await openChain(db.url, consortium, config);
-    let blocks: number;
+  const existing = args.options.get('database');
+  const figures: Record<string, unknown> = {};
+  let db: { url: string; drop(): Promise<void> };
+  if (existing) {
+    if (!/^[a-z0-9_]+$/.test(existing)) throw new Error(`--database ${existing}: a database name`);
+    const url = new URL(BENCH_ADMIN_URL);
+    url.pathname = `/${existing}`;
+    // Not ours: never dropped.
+    db = { url: url.toString(), drop: async () => undefined };
+    log(`verifying ${channel} of the existing database ${existing}`);
+  } else {
+    log(`generating the consortium and ${keys} user keys`);
+    const consortium = await benchConsortium(keys);
+    db = await createDatabase('zizhu_bench_verify', args.keep);
+    figures.transactions = count;
     try {
-      await registerUsers(chain, consortium);
-      log(`filling ${channel} with ${count.toLocaleString('en')} records through the engine`);
-      const fill = await fillChannel(chain, new RecordFactory(consortium.users), channel, count, { window, chunk, progressEvery: Math.max(chunk, Math.round(count / 4 / chunk) * chunk) });
-      if (fill.committed !== count) throw new Error(`fill: ${fill.committed} of ${count} committed; ${fill.firstError}`);
-      blocks = chain.head(channel).header.height;
-      figures.fill = { txPerSecIncludingSigning: Math.round(count / (fill.elapsedMs / 1000)), blocks };
-    } finally {
-      await chain.close();
+      const chain = await openChain(db.url, consortium, config);
+      try {
+        await registerUsers(chain, consortium);
+        log(`filling ${channel} with ${count.toLocaleString('en')} records through the engine`);
+        const fill = await fillChannel(chain, new RecordFactory(consortium.users), channel, count, { window, chunk, progressEvery: Math.max(chunk, Math.round(count / 4 / chunk) * chunk) });
+        if (fill.committed !== count) throw new Error(`fill: ${fill.committed} of ${count} committed; ${fill.firstError}`);
+        figures.fill = { txPerSecIncludingSigning: Math.round(count / (fill.elapsedMs / 1000)), blocks: chain.head(channel).header.height };
+      } finally {
+        await chain.close();
+      }
+    } catch (e) {
+      await db.drop();
+      throw e;
     }
-
+  }
+  try {
     const runs: Record<string, unknown>[] = [];
     for (const workers of poolWorkers) {
       forceGc();
@@ -46,7 +61,7 @@ export async function run(args: BenchArgs): Promise<void> {
       const pool = new SignaturePool(workers);
       try {
         const { consortiumId, proposers } = await genesisProposers(store);
-    await waitForQuietMachine();
+        await waitForQuietMachine();
         log(`verifyChannel ${channel} with ${workers} signature worker(s)`);
         const rss = new RssSampler().start();
         const profile = args.options.get('profile');
@@ -58,10 +73,11 @@ export async function run(args: BenchArgs): Promise<void> {
         await stopProfile?.();
         const used = cpu.read();
         const maxRss = rss.stop();
-        if (!report.ok || report.transactions !== count) throw new Error(`verify failed: ${JSON.stringify(report)}`);
+        if (!report.ok || (!existing && report.transactions !== count)) throw new Error(`verify failed: ${JSON.stringify(report)}`);
+        figures.transactions = report.transactions;
         const row = {
           poolWorkers: workers,
-          txPerSec: Math.round(count / (ms / 1000)),
+          txPerSec: Math.round(report.transactions / (ms / 1000)),
           elapsedS: round1(ms / 1000),
           blocks: report.blocks,
           maxRssMiB: maxRss,
@@ -83,9 +99,11 @@ export async function run(args: BenchArgs): Promise<void> {
     await db.drop();
   }
   await writeResult(
-    pageBlocks ? `ledger-verify.page-blocks-${pageBlocks}` : 'ledger-verify',
+    existing ? 'ledger-verify.existing-database' : pageBlocks ? `ledger-verify.page-blocks-${pageBlocks}` : 'ledger-verify',
     {
-      ledger: `one channel of ${count} notary.record transactions (~210 bytes of arguments, ${keys} user keys) committed through the engine with durable commits, then the engine closed`,
+      ledger: existing
+        ? `channel ${channel} of the existing database ${existing} (kept by an earlier run)`
+        : `one channel of ${count} notary.record transactions (~210 bytes of arguments, ${keys} user keys) committed through the engine with durable commits, then the engine closed`,
       verify: 'verifyChannel(store, channel, { pool: new SignaturePool(workers) }) on a fresh PgLedgerStore: every tx hash and signature, leaf, tree node, root, state root, block hash, link and checkpoint',
       poolWorkers,
       storePageBlocks: pageBlocks ?? 'default (200)',
