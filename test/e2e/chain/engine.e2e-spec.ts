@@ -105,6 +105,12 @@ describe('chain engine on PostgreSQL', () => {
       }, 'MALFORMED'],
       ['floating-point argument', () => tx(bank, 'record', { id: 'x3', digest: digest(), amount: 1.5 }), 'MALFORMED'],
       ['bad base64', () => ({ ...tx(bank, 'record', { id: 'x4', digest: digest() }), signature: 'not base64!' }), 'MALFORMED'],
+      ['the public key spelt with nonzero pad bits (the same bytes)', () => {
+        const s = tx(bank, 'record', { id: 'x4b', digest: digest() });
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+        const last = s.publicKey[42];
+        return { ...s, publicKey: `${s.publicKey.slice(0, 42)}${alphabet[alphabet.indexOf(last) | 1]}=` };
+      }, 'MALFORMED'],
       ['wrong signature', () => {
         const s = tx(bank, 'record', { id: 'x5', digest: digest() });
         const sig = fromBase64(s.signature);
