@@ -85,3 +85,34 @@ describe('SignatureBatch', () => {
     expect(() => batch.add(key, items[0].sig.slice(0, 80), prefix, items[0].text)).toThrow(RangeError);
   });
 });
+
+describe('SignaturePool after a worker crashes', () => {
+  it('sends nothing more to the crashed worker, and verifies inline once none is left', async () => {
+    const pool = new SignaturePool(2);
+    const signer = new Ed25519Signer(generateEd25519().privateKey);
+    const key = Buffer.from(signer.publicKey).toString('base64');
+    const check = async () => {
+      const msgs = Array.from({ length: 40 }, (_, i) => Buffer.from(`after crash ${i}`));
+      const sigs = msgs.map((m, i) => Buffer.from(signer.sign(i === 3 ? Buffer.from('other') : m)));
+      expect([...(await pool.verifyMany(msgs.map(() => signer.publicKey), msgs, sigs))]).toEqual(msgs.map((_, i) => (i === 3 ? 0 : 1)));
+      const batch = new SignatureBatch(pool, 8);
+      for (let i = 0; i < 30; i++) batch.add(key, sigs[i].toString('base64'), '', `after crash ${i}`);
+      expect([...(await batch.verify())]).toEqual(Array.from({ length: 30 }, (_, i) => (i === 3 ? 0 : 1)));
+    };
+    // A message the worker cannot read makes it throw, which ends its thread.
+    const workers = (pool as unknown as { workers: import('node:worker_threads').Worker[] }).workers;
+    const crash = (w: import('node:worker_threads').Worker) =>
+      new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.postMessage({ id: -1, count: 1, packed: new Uint8Array(1).buffer });
+      });
+    try {
+      await crash(workers[0]);
+      await check();
+      await crash(workers[1]);
+      await check();
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -46,7 +46,10 @@ export class SignaturePool {
   private readonly workers: Worker[] = [];
   /** Messages each worker holds (index as in `workers`). */
   private readonly load: number[] = [];
-  private readonly inflight = new Map<number, Job[] | Packet>();
+  /** Messages at the workers, with the worker (index) holding each. */
+  private readonly inflight = new Map<number, { w: number; held: Job[] | Packet }>();
+  /** Workers that crashed: never sent anything again. */
+  private readonly dead = new Set<number>();
   private queue: Job[] = [];
   private packets: Packet[] = [];
   private nextId = 1;
@@ -62,14 +65,14 @@ export class SignaturePool {
       const w = new Worker(source, { eval: true });
       w.unref();
       w.on('message', (m: { id: number; ok: Uint8Array }) => {
-        const held = this.inflight.get(m.id);
+        const held = this.inflight.get(m.id)?.held;
         this.inflight.delete(m.id);
         this.load[i]--;
         if (Array.isArray(held)) for (let k = 0; k < held.length; k++) settle(held[k], m.ok[k] === 1);
         else held?.answer(m.ok);
         this.pump();
       });
-      w.on('error', (e) => this.fail(e));
+      w.on('error', (e) => this.fail(i, e));
       this.workers.push(w);
       this.load.push(0);
     }
@@ -85,7 +88,7 @@ export class SignaturePool {
   }
 
   verify(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
-    if (this.workers.length === 0) return Promise.resolve(ed25519Verify(pub, msg, sig));
+    if (this.inline) return Promise.resolve(ed25519Verify(pub, msg, sig));
     return this.verifyMany([pub], [msg], [sig]).then((r) => r[0] === 1);
   }
 
@@ -93,7 +96,7 @@ export class SignaturePool {
   verifyMany(pubs: readonly Uint8Array[], msgs: readonly Uint8Array[], sigs: readonly Uint8Array[]): Promise<Uint8Array> {
     const n = pubs.length;
     if (msgs.length !== n || sigs.length !== n) return Promise.reject(new Error('verifyMany needs as many keys, messages and signatures'));
-    if (this.workers.length === 0) {
+    if (this.inline) {
       const results = new Uint8Array(n);
       for (let i = 0; i < n; i++) results[i] = ed25519Verify(pubs[i], msgs[i], sigs[i]) ? 1 : 0;
       return Promise.resolve(results);
@@ -123,7 +126,7 @@ export class SignaturePool {
    * is transferred): at once and inline with no workers, else sent now if a worker can take it.
    */
   verifyPacked(buffer: Buffer, count: number, answer: (ok: Uint8Array) => void, fail: (e: Error) => void): void {
-    if (this.workers.length === 0) return answer(verifyPackedInline(buffer, count));
+    if (this.inline) return answer(verifyPackedInline(buffer, count));
     if (this.closed) return fail(new Error('signature pool closed'));
     this.packets.push({ buffer, count, answer, fail });
     this.pump();
@@ -163,20 +166,33 @@ export class SignaturePool {
 
   private post(w: number, held: Job[] | Packet, packed: ArrayBuffer, count: number): void {
     const id = this.nextId++;
-    this.inflight.set(id, held);
+    this.inflight.set(id, { w, held });
     this.load[w]++;
     this.workers[w].postMessage({ id, count, packed }, [packed]);
   }
 
-  private fail(e: Error): void {
-    // A crashed worker must not leave submitters waiting: verify what it held inline. A packed
-    // chunk's bytes went to the worker, so its batch fails with the error instead.
-    for (const [, held] of this.inflight) {
+  /** No live worker (none configured, or all crashed): verify on the calling thread. */
+  private get inline(): boolean {
+    return this.dead.size === this.workers.length;
+  }
+
+  private fail(w: number, e: Error): void {
+    // A crashed worker is never used again, and what it held must not leave submitters waiting:
+    // single signatures are verified inline; a packed chunk's bytes went to the worker, so its
+    // batch fails with the error instead.
+    this.dead.add(w);
+    this.load[w] = Number.POSITIVE_INFINITY;
+    for (const [id, { w: holder, held }] of this.inflight) {
+      if (holder !== w) continue;
+      this.inflight.delete(id);
       if (Array.isArray(held)) for (const j of held) settle(j, ed25519Verify(j.pub, j.msg, j.sig));
       else held.fail(new Error(`signature worker failed: ${e.message}`));
     }
-    this.inflight.clear();
-    this.load.fill(0);
+    if (this.inline) {
+      // Nothing left to send waiting work to.
+      for (const j of this.queue.splice(0)) settle(j, ed25519Verify(j.pub, j.msg, j.sig));
+      for (const p of this.packets.splice(0)) p.answer(verifyPackedInline(p.buffer, p.count));
+    } else this.pump();
   }
 
   async close(): Promise<void> {
