@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Option } from 'commander';
 import { keyIdOf, parseVerifierKey, PgLedgerStore } from '@zizhu/chain';
 import { Keystore, KeystoreError } from '@zizhu/crypto';
@@ -14,7 +16,8 @@ export const DATABASE_URL_ENV = 'DATABASE_URL';
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** `--database-url <url>`, falling back to DATABASE_URL. */
-export const databaseUrlOption = () => new Option('--database-url <url>', `PostgreSQL connection URL (default: $${DATABASE_URL_ENV})`);
+export const databaseUrlOption = (readOnly = false) =>
+  new Option('--database-url <url>', `PostgreSQL connection URL (default: $${DATABASE_URL_ENV}${readOnly ? ", else a running node's embedded PostgreSQL under $ZIZHU_HOME" : ''})`);
 
 /** Hidden: the keystore's scrypt cost when a command creates one (tests lower it). */
 export const scryptNOption = () => new Option('--scrypt-n <n>', 'scrypt cost of a new keystore (power of two)').hideHelp();
@@ -27,11 +30,42 @@ export function passphrase(ctx: CliContext): string {
   return value;
 }
 
-export function databaseUrl(ctx: CliContext, flag: string | undefined): string {
-  const url = flag ?? ctx.env[DATABASE_URL_ENV];
-  if (!url) throw new UsageError(`no database: give --database-url or set ${DATABASE_URL_ENV}`);
+/**
+ * --database-url, else DATABASE_URL; for commands that only read (`readOnly`), else the embedded
+ * PostgreSQL of a node running under ZIZHU_HOME (default .zizhu, as the node's), so that a node
+ * started without DATABASE_URL can be verified with no URL to copy out of its files.
+ */
+export function databaseUrl(ctx: CliContext, flag: string | undefined, readOnly = false): string {
+  const url = flag ?? ctx.env[DATABASE_URL_ENV] ?? (readOnly ? runningEmbeddedDatabase(ctx.env.ZIZHU_HOME || '.zizhu') : undefined);
+  if (!url) {
+    const embedded = readOnly ? ', or run it next to a node using its embedded PostgreSQL (ZIZHU_HOME)' : '';
+    throw new UsageError(`no database: give --database-url or set ${DATABASE_URL_ENV}${embedded}`);
+  }
   if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('the database URL must start with postgres:// or postgresql://');
   return url;
+}
+
+/**
+ * The URL of the embedded PostgreSQL a running node keeps under `home` (its postgres.json: port,
+ * password and the pid of the node that owns the server; see libs/platform's resolve-database), or
+ * undefined when there is none or its owner is gone (the server stops with it).
+ */
+function runningEmbeddedDatabase(home: string): string | undefined {
+  let state: { port?: unknown; password?: unknown; ownerPid?: unknown };
+  try {
+    state = JSON.parse(readFileSync(join(home, 'postgres.json'), 'utf8')) as typeof state;
+  } catch {
+    return undefined;
+  }
+  const { port, password, ownerPid } = state;
+  if (!Number.isInteger(port) || typeof password !== 'string' || !Number.isInteger(ownerPid)) return undefined;
+  try {
+    process.kill(ownerPid as number, 0);
+  } catch (e) {
+    // EPERM: alive, someone else's process.
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port as number}/zizhu`;
 }
 
 /** The scrypt cost for a new keystore: --scrypt-n, else ZIZHU_KEYSTORE_SCRYPT_N, else the keystore default. */

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -533,7 +533,7 @@ describe('zizhu CLI (built, as a child process)', () => {
     it('a bad flag, a missing or unreachable database, a missing file: exit 2, one line, no stack', async () => {
       const runs = await Promise.all([
         zizhu(['ledger', 'verify', '--no-such-flag', ...dbArgs()]),
-        zizhu(['ledger', 'verify']),
+        zizhu(['ledger', 'verify'], { env: { ...baseEnv(), ZIZHU_HOME: join(dir, 'no-node-here') } }),
         zizhu(['ledger', 'verify', '--database-url', db.url.replace(/\/[^/]+$/, '/zizhu_no_such_database')]),
         zizhu(['ledger', 'replay', '--database-url', 'postgres://postgres@127.0.0.1:1/zizhu']),
         zizhu(['ledger', 'verify', '--channel', 'nope', ...dbArgs()]),
@@ -554,6 +554,34 @@ describe('zizhu CLI (built, as a child process)', () => {
       expect(first[4]).toContain('no channel nope');
       expect(first[5]).toContain('does not exist');
       expect(first[6]).toContain("unknown command 'frobnicate'");
+    });
+
+    it("without a URL, verify and replay use a running node's embedded PostgreSQL (ZIZHU_HOME/postgres.json); ledger init never does", async () => {
+      // A node's embedded-server record, pointing at this test's server: its database is always named zizhu.
+      const home = join(dir, 'node-home');
+      await mkdir(home, { recursive: true });
+      const port = new URL(db.url).port || '5432';
+      const record = (ownerPid: number) => writeFile(join(home, 'postgres.json'), JSON.stringify({ port: Number(port), password: 'unused', ownerPid }));
+      const env = { ...baseEnv(), ZIZHU_HOME: home };
+      await record(process.pid);
+      const [verify, replay, init] = await Promise.all([
+        zizhu(['ledger', 'verify'], { env }),
+        zizhu(['ledger', 'replay', '--channel', 'notary'], { env }),
+        zizhu(['ledger', 'init', '--genesis', join(dir, 'genesis.json'), '--keystore', join(dir, 'keystore.json')], { env }),
+      ]);
+      for (const r of [verify, replay]) {
+        expect(r.code).toBe(2);
+        // It went to the node's server for the node's database (this test server has none named zizhu).
+        expect(r.stderr).toMatch(/database "zizhu" does not exist/);
+      }
+      expect(init.code).toBe(2);
+      expect(init.stderr).toMatch(/^zizhu: no database: give --database-url or set DATABASE_URL\n$/);
+      // The node that owned the server is gone: no fallback.
+      const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid!;
+      await record(gone);
+      const after = await zizhu(['ledger', 'verify'], { env });
+      expect(after.code).toBe(2);
+      expect(after.stderr).toContain('no database');
     });
   });
 });

@@ -18,7 +18,7 @@ interface LedgerReplayOptions {
  * contracts and compares results, writes and state roots with the log.
  */
 export async function ledgerReplay(ctx: CliContext, opts: LedgerReplayOptions): Promise<number> {
-  const store = openStore(databaseUrl(ctx, opts.databaseUrl));
+  const store = openStore(databaseUrl(ctx, opts.databaseUrl, true));
   const progress = createProgress(ctx, opts.progress);
   try {
     const all = await ledgerChannels(store);
@@ -65,7 +65,7 @@ export function registerLedgerReplay(ledger: Command, ctx: CliContext, action: (
     .command('replay')
     .description('rebuild a channel\'s state by re-executing its log with the contracts, comparing every block')
     .option('--channel <name>', 'the channel to replay (default: every channel)')
-    .addOption(databaseUrlOption())
+    .addOption(databaseUrlOption(true))
     .addOption(progressOption())
     .action((opts: LedgerReplayOptions) => action(() => ledgerReplay(ctx, opts)));
 }

@@ -41,7 +41,7 @@ export async function ledgerVerify(ctx: CliContext, opts: LedgerVerifyOptions): 
     consortiumId = genesis.consortium;
     trusted ??= new Map(genesis.nodes.map((n) => [keyIdOf(fromBase64(n.publicKey)), { name: n.name, publicKey: fromBase64(n.publicKey) }]));
   }
-  const url = databaseUrl(ctx, opts.databaseUrl);
+  const url = databaseUrl(ctx, opts.databaseUrl, true);
   const store = openStore(url);
   const pool = new SignaturePool(workers);
   const progress = createProgress(ctx, opts.progress);
@@ -99,7 +99,7 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext, action: (
     .command('verify')
     .description('recompute every transaction, leaf, tree node, root, state root, block hash and checkpoint signature from the database')
     .option('--channel <name>', 'verify only this channel')
-    .addOption(databaseUrlOption())
+    .addOption(databaseUrlOption(true))
     .option('--trust <vkey>', 'trust only this node verifier key (repeatable); default: the nodes named by the ledger\'s genesis', collect)
     .option('--genesis <file>', 'take the trusted nodes and consortium id from this genesis file instead of the database')
     .addOption(progressOption())
