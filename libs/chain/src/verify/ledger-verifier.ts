@@ -1,4 +1,4 @@
-import { canonicalJson, fromBase64, sha256Hex } from '@zizhu/crypto';
+import { canonicalBase64Length, canonicalJson, fromBase64, sha256Hex } from '@zizhu/crypto';
 import { blockHash, EMPTY_STATE_ROOT, GENESIS_PREV, keyIdOfBase64, leafTextOf, nextStateRoot, TX_PREFIX, type BlockHeader } from '../formats/index.js';
 import { CompactRange, leafEnd, leafHash } from '../merkle/index.js';
 import { verifyCheckpoint, verifierKey } from '../checkpoint/index.js';
@@ -193,20 +193,6 @@ const KEY_AT = ',"publicKey":"'.length;
 const SIG_AT = KEY_AT + 44 + '","signature":"'.length;
 /** Length of the fixed end of a stored signed transaction: ,"publicKey":"<44>","signature":"<88>"} */
 const TAIL_LENGTH = SIG_AT + 88 + '"}'.length;
-/** 6-bit value of each standard base64 character, -1 for any other code unit below 128. */
-const B64_VALUE = new Int8Array(128).fill(-1);
-for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) B64_VALUE[c.charCodeAt(0)] = i;
-
-/** True if text[from, from + n) is standard base64 characters whose last one has its low `zeroBits` bits zero. */
-function isBase64Run(text: string, from: number, n: number, zeroBits: number): boolean {
-  let v = 0;
-  for (let i = from; i < from + n; i++) {
-    const c = text.charCodeAt(i);
-    v = c < 128 ? B64_VALUE[c] : -1;
-    if (v < 0) return false;
-  }
-  return (v & ((1 << zeroBits) - 1)) === 0;
-}
 
 /**
  * Where the key's and the signature's text start, if `raw` ends exactly in the fixed tail with
@@ -216,8 +202,8 @@ function isBase64Run(text: string, from: number, n: number, zeroBits: number): b
  */
 function tailAt(raw: string): number {
   const at = raw.length - TAIL_LENGTH;
-  if (at <= 0 || !raw.startsWith(',"publicKey":"', at) || !raw.startsWith('=","signature":"', at + KEY_AT + 43) || !raw.endsWith('=="}')) return -1;
-  return isBase64Run(raw, at + KEY_AT, 43, 2) && isBase64Run(raw, at + SIG_AT, 86, 4) ? at : -1;
+  if (at <= 0 || !raw.startsWith(',"publicKey":"', at) || !raw.startsWith('","signature":"', at + KEY_AT + 44) || !raw.endsWith('"}')) return -1;
+  return canonicalBase64Length(raw, at + KEY_AT, at + KEY_AT + 44) === 32 && canonicalBase64Length(raw, at + SIG_AT, at + SIG_AT + 88) === 64 ? at : -1;
 }
 
 /**
