@@ -240,6 +240,17 @@ describe('zizhu CLI (built, as a child process)', () => {
       expect(r.stdout).toContain('ledger verify: OK (2 channels');
     });
 
+    it('verifies with any number of signature workers, 0 meaning on the main thread', async () => {
+      const runs = await Promise.all(['0', '1', '3'].map((n) => zizhu(['ledger', 'verify', '--workers', n, ...dbArgs()])));
+      for (const r of runs) {
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('ledger verify: OK (2 channels, ');
+      }
+      const bad = await zizhu(['ledger', 'verify', '--workers', '65', ...dbArgs()]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe('zizhu: --workers must be an integer between 0 and 64\n');
+    });
+
     it('verifies against --trust keys, a --genesis file, one --channel; a progress bar on request', async () => {
       const [trusted, fromFile, one] = await Promise.all([
         zizhu(['ledger', 'verify', '--trust', nodeVerifierKey, ...dbArgs()]),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import { SignaturePool, genesisProposers, keyIdOf, verifyChannel, type VerifyReport } from '@zizhu/chain';
 import { fromBase64 } from '@zizhu/crypto';
@@ -103,6 +104,7 @@ export function registerLedgerVerify(ledger: Command, ctx: CliContext, action: (
     .option('--trust <vkey>', 'trust only this node verifier key (repeatable); default: the nodes named by the ledger\'s genesis', collect)
     .option('--genesis <file>', 'take the trusted nodes and consortium id from this genesis file instead of the database')
     .addOption(progressOption())
-    .addOption(new Option('--workers <n>', 'signature-verifying worker threads').default('2').hideHelp())
+    // One per core: signatures are most of the work, and the reading thread mostly waits on them.
+    .addOption(new Option('--workers <n>', 'worker threads verifying signatures (0: on the main thread)').default(String(availableParallelism())))
     .action((opts: LedgerVerifyOptions) => action(() => ledgerVerify(ctx, opts)));
 }
