@@ -51,6 +51,15 @@ function toTx(r: TxRow): StoredTx {
   };
 }
 
+/**
+ * A block's state read ($1 channel, $2 keys): one primary-key lookup per key, whatever the table's
+ * statistics say. As a plain join the planner, whose row estimate for a fast-growing channel lags
+ * far behind (1,040 rows estimated, 66,002 there), hashed the channel's whole state for every block:
+ * 61 ms for a block of 2,000 keys at 66,000 rows, growing with the table, against 5 ms for the
+ * lookups. LIMIT 1 (a key is unique) keeps the subquery from being flattened back into that join.
+ */
+export const READ_STATE_SQL = `SELECT s.key, s.value FROM unnest($2::text[]) AS q(k)
+  CROSS JOIN LATERAL (SELECT key, value FROM ledger_state WHERE channel = $1 AND key = q.k LIMIT 1) s`;
 /** A tree node in allNodes' packed page: int8 leafEnd, int2 level, 32-byte hash. */
 const PACKED_NODE = 8 + 2 + 32;
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
@@ -256,11 +265,7 @@ export class PgLedgerStore implements LedgerStore {
 
   async readState(channel: string, keys: string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
-    const r = await this.pool.query<{ key: string; value: string }>({
-      name: 'zz_state',
-      text: 'SELECT s.key, s.value FROM unnest($2::text[]) AS q(k) JOIN ledger_state s ON s.channel = $1 AND s.key = q.k',
-      values: [channel, keys],
-    });
+    const r = await this.pool.query<{ key: string; value: string }>({ name: 'zz_state', text: READ_STATE_SQL, values: [channel, keys] });
     return new Map(r.rows.map((row) => [row.key, row.value]));
   }
 

@@ -1,0 +1,60 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
+import { PgLedgerStore, READ_STATE_SQL } from './pg-ledger-store.js';
+
+/** Every "Node Type" of an EXPLAIN (FORMAT JSON) plan, with the relation each one reads. */
+function planNodes(plan: Record<string, unknown>): { type: string; relation?: string; indexCond?: string }[] {
+  const out = [{ type: plan['Node Type'] as string, relation: plan['Relation Name'] as string | undefined, indexCond: plan['Index Cond'] as string | undefined }];
+  for (const child of (plan.Plans as Record<string, unknown>[] | undefined) ?? []) out.push(...planNodes(child));
+  return out;
+}
+
+describe('PgLedgerStore.readState on a channel whose statistics lag behind its state', () => {
+  let db: TestDatabase;
+  let store: PgLedgerStore;
+  let client: pg.Client;
+  const STORED = 30_000;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('zizhu_state_read');
+    store = new PgLedgerStore({ connectionString: db.url });
+    await store.migrate();
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    // As on a channel filling fast: the planner last saw the table nearly empty.
+    await client.query('ALTER TABLE ledger_state SET (autovacuum_enabled = false)');
+    await client.query(`INSERT INTO ledger_state (channel, key, value) VALUES ('ch', 'k/seed', '1')`);
+    await client.query('ANALYZE ledger_state');
+    await client.query(`INSERT INTO ledger_state (channel, key, value) SELECT 'ch', 'k/' || g, '{"n":' || g || '}' FROM generate_series(1, ${STORED}) g`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.end();
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('looks each key up by the primary key, even when planned for the values given (no scan of the channel)', async () => {
+    await client.query('SET plan_cache_mode = force_custom_plan');
+    const keys = Array.from({ length: 2_000 }, (_, i) => `k/${i * 7 + 1}`);
+    await client.query(`PREPARE read_state(text, text[]) AS ${READ_STATE_SQL}`);
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (FORMAT JSON) EXECUTE read_state('ch', '{${keys.join(',')}}')`);
+    const nodes = planNodes(rows[0]['QUERY PLAN'][0].Plan);
+    const reads = nodes.filter((n) => n.relation === 'ledger_state');
+    expect(reads).toHaveLength(1);
+    expect(reads[0].type).toBe('Index Scan');
+    expect(reads[0].indexCond).toContain('key');
+    expect(nodes.map((n) => n.type)).not.toContain('Hash Join');
+  });
+
+  it('answers the stored keys and leaves out the missing ones', async () => {
+    const got = await store.readState('ch', ['k/1', 'k/29999', 'k/none', 'k/1']);
+    expect([...got].sort()).toEqual([
+      ['k/1', '{"n":1}'],
+      ['k/29999', '{"n":29999}'],
+    ]);
+    expect((await store.readState('other', ['k/1'])).size).toBe(0);
+    expect((await store.readState('ch', [])).size).toBe(0);
+  });
+});
