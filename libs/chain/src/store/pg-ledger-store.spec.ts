@@ -1,16 +1,22 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { PgLedgerStore, READ_STATE_SQL } from './pg-ledger-store.js';
+import { PgLedgerStore, READ_NODES_SQL, READ_STATE_SQL } from './pg-ledger-store.js';
 
 /** Every "Node Type" of an EXPLAIN (FORMAT JSON) plan, with the relation each one reads. */
-function planNodes(plan: Record<string, unknown>): { type: string; relation?: string; indexCond?: string }[] {
-  const out = [{ type: plan['Node Type'] as string, relation: plan['Relation Name'] as string | undefined, indexCond: plan['Index Cond'] as string | undefined }];
+interface PlanNode {
+  type: string;
+  relation?: string;
+  indexCond?: string;
+}
+
+function planNodes(plan: Record<string, unknown>): PlanNode[] {
+  const out: PlanNode[] = [{ type: plan['Node Type'] as string, relation: plan['Relation Name'] as string | undefined, indexCond: plan['Index Cond'] as string | undefined }];
   for (const child of (plan.Plans as Record<string, unknown>[] | undefined) ?? []) out.push(...planNodes(child));
   return out;
 }
 
-describe('PgLedgerStore.readState on a channel whose statistics lag behind its state', () => {
+describe('PgLedgerStore reads by key on a channel whose statistics lag behind its tables', () => {
   let db: TestDatabase;
   let store: PgLedgerStore;
   let client: pg.Client;
@@ -23,10 +29,13 @@ describe('PgLedgerStore.readState on a channel whose statistics lag behind its s
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
     // As on a channel filling fast: the planner last saw the table nearly empty.
-    await client.query('ALTER TABLE ledger_state SET (autovacuum_enabled = false)');
+    for (const table of ['ledger_state', 'ledger_tree_nodes']) await client.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
     await client.query(`INSERT INTO ledger_state (channel, key, value) VALUES ('ch', 'k/seed', '1')`);
     await client.query('ANALYZE ledger_state');
+    await client.query('ANALYZE ledger_tree_nodes');
     await client.query(`INSERT INTO ledger_state (channel, key, value) SELECT 'ch', 'k/' || g, '{"n":' || g || '}' FROM generate_series(1, ${STORED}) g`);
+    // Tree nodes go in as the engine writes them, and ledger tables refuse edits only after the fact.
+    await client.query(`INSERT INTO ledger_tree_nodes (channel, leaf_end, level, hash) SELECT 'ch', g, 0, sha256(g::text::bytea) FROM generate_series(0, ${STORED}) g`);
   }, 60_000);
 
   afterAll(async () => {
@@ -46,6 +55,22 @@ describe('PgLedgerStore.readState on a channel whose statistics lag behind its s
     expect(reads[0].type).toBe('Index Scan');
     expect(reads[0].indexCond).toContain('key');
     expect(nodes.map((n) => n.type)).not.toContain('Hash Join');
+  });
+
+  it('looks each tree node up by the primary key too (proofs)', async () => {
+    await client.query('SET plan_cache_mode = force_custom_plan');
+    const ends = Array.from({ length: 40 }, (_, i) => i * 701);
+    await client.query(`PREPARE read_nodes(text, bigint[], smallint[]) AS ${READ_NODES_SQL}`);
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(
+      `EXPLAIN (FORMAT JSON) EXECUTE read_nodes('ch', '{${ends.join(',')}}', '{${ends.map(() => 0).join(',')}}')`,
+    );
+    const nodes = planNodes(rows[0]['QUERY PLAN'][0].Plan);
+    const reads = nodes.filter((n) => n.relation === 'ledger_tree_nodes');
+    expect(reads).toHaveLength(1);
+    expect(reads[0].indexCond).toContain('leaf_end');
+    expect(nodes.map((n) => n.type)).not.toContain('Hash Join');
+    const found = await store.nodes('ch', [{ leafEnd: 701, level: 0 }, { leafEnd: 5, level: 1 }]);
+    expect([...found.keys()]).toEqual(['701/0']);
   });
 
   it('answers the stored keys and leaves out the missing ones', async () => {

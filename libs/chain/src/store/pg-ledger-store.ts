@@ -60,6 +60,13 @@ function toTx(r: TxRow): StoredTx {
  */
 export const READ_STATE_SQL = `SELECT s.key, s.value FROM unnest($2::text[]) AS q(k)
   CROSS JOIN LATERAL (SELECT key, value FROM ledger_state WHERE channel = $1 AND key = q.k LIMIT 1) s`;
+/**
+ * Tree nodes by id ($1 channel, $2 leaf ends, $3 levels), for proofs: one primary-key lookup per
+ * node, as READ_STATE_SQL and for the same reason (as a join, 40 nodes of a 300,000-node channel
+ * whose statistics lagged took 101 ms through a hash of every node of the channel).
+ */
+export const READ_NODES_SQL = `SELECT n.leaf_end, n.level, n.hash FROM unnest($2::bigint[], $3::smallint[]) AS q(e, l)
+  CROSS JOIN LATERAL (SELECT leaf_end, level, hash FROM ledger_tree_nodes WHERE channel = $1 AND leaf_end = q.e AND level = q.l LIMIT 1) n`;
 /** A tree node in allNodes' packed page: int8 leafEnd, int2 level, 32-byte hash. */
 const PACKED_NODE = 8 + 2 + 32;
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
@@ -237,8 +244,7 @@ export class PgLedgerStore implements LedgerStore {
   async nodes(channel: string, ids: { leafEnd: number; level: number }[]): Promise<Map<string, Buffer>> {
     const r = await this.pool.query<{ leaf_end: string; level: number; hash: Buffer }>({
       name: 'zz_nodes',
-      text: `SELECT n.leaf_end, n.level, n.hash FROM unnest($2::bigint[], $3::smallint[]) AS q(e, l)
-             JOIN ledger_tree_nodes n ON n.channel = $1 AND n.leaf_end = q.e AND n.level = q.l`,
+      text: READ_NODES_SQL,
       values: [channel, ids.map((i) => i.leafEnd), ids.map((i) => i.level)],
     });
     return new Map(r.rows.map((row) => [`${row.leaf_end}/${row.level}`, row.hash]));
