@@ -227,7 +227,10 @@ export async function projectSupervision(block: CommittedBlock, sql: SqlClient, 
 /** Regulator alerts for the block's REVERTED listings with a supervised reason. */
 async function projectAlerts(block: CommittedBlock, sql: SqlClient, hashes: string[], stats: StatDeltas): Promise<void> {
   const { rows } = await sql.query<{ hash: string; signed: string }>(
-    `SELECT encode(hash, 'hex') AS hash, signed FROM ledger_txs WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)`,
+    // A lookup per hash whatever the statistics say (as the engine's state read): as a semi-join the
+    // planner may hash or scan a ledger_txs it has not analysed since it grew.
+    `SELECT encode(t.hash, 'hex') AS hash, t.signed FROM unnest($1::text[]) AS q(h)
+       CROSS JOIN LATERAL (SELECT hash, signed FROM ledger_txs WHERE hash = decode(q.h, 'hex') LIMIT 1) t`,
     [hashes],
   );
   const argsOf = new Map(rows.map((r) => [r.hash, JSON.parse(r.signed) as { envelope: { method: string; args: Record<string, unknown> } }]));
