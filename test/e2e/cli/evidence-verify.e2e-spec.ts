@@ -86,6 +86,14 @@ describe('zizhu evidence verify (built, as a child process)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('the ledger behind it verifies, and its evidence channel replays with the evidence contract', async () => {
+    const [verify, replay] = await Promise.all([zizhu(['ledger', 'verify', '--database-url', db.url]), zizhu(['ledger', 'replay', '--channel', 'evidence', '--database-url', db.url])]);
+    expect(verify).toMatchObject({ code: 0, stderr: '' });
+    expect(verify.stdout).toContain('ledger verify: OK');
+    expect(replay).toMatchObject({ code: 0, stderr: '' });
+    expect(replay.stdout).toMatch(/^ledger replay: OK/m);
+  });
+
   it('a valid certificate and its document: exit 0 with an OK line', async () => {
     const r = await zizhu(['evidence', 'verify', path('cert.json'), '--trust', nodeKey, '--file', path('contract.pdf')]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
