@@ -1,6 +1,6 @@
 import { DEFAULT_CHAIN_CONFIG, PgLedgerStore, SignaturePool, genesisProposers, verifyChannel, type ChainConfig } from '@zizhu/chain';
 import { CHANNELS, RecordFactory, benchConsortium, fillChannel, openChain, registerUsers } from './fixture.js';
-import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, assertDurable, createDatabase, describeMachine, forceGc, intListOption, intOption, log, round1, writeResult, BENCH_ADMIN_URL, type BenchArgs } from './support.js';
+import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, assertDurable, createDatabase, describeMachine, forceGc, intListOption, intOption, log, round1, writeResult, benchDatabaseUrl, type BenchArgs } from './support.js';
 
 export const description =
   'verifyChannel over a channel of N transactions filled through the engine (closed first): verified tx/s and peak RSS with a SignaturePool of 2, 1 and 0 (inline) workers; ' +
@@ -27,10 +27,8 @@ export async function run(args: BenchArgs): Promise<void> {
   let db: { url: string; drop(): Promise<void> };
   if (existing) {
     if (!/^[a-z0-9_]+$/.test(existing)) throw new Error(`--database ${existing}: a database name`);
-    const url = new URL(BENCH_ADMIN_URL);
-    url.pathname = `/${existing}`;
     // Not ours: never dropped.
-    db = { url: url.toString(), drop: async () => undefined };
+    db = { url: benchDatabaseUrl(existing), drop: async () => undefined };
     log(`verifying ${channel} of the existing database ${existing}`);
   } else {
     log(`generating the consortium and ${keys} user keys`);

@@ -68,6 +68,13 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+/** The URL of database `name` on the benchmarks' admin server. */
+export function benchDatabaseUrl(name: string): string {
+  const url = new URL(BENCH_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** A fresh, empty database on the admin server; dropped by `drop()` unless `keep`. */
 export async function createDatabase(prefix: string, keep: boolean): Promise<BenchDatabase> {
   const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(5).toString('hex')}`;
@@ -78,10 +85,8 @@ export async function createDatabase(prefix: string, keep: boolean): Promise<Ben
   } finally {
     await admin.end();
   }
-  const url = new URL(BENCH_ADMIN_URL);
-  url.pathname = `/${name}`;
   return {
-    url: url.toString(),
+    url: benchDatabaseUrl(name),
     name,
     async drop() {
       if (keep) {
