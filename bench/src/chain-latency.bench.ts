@@ -1,10 +1,10 @@
 import { DEFAULT_CHAIN_CONFIG, type ChainConfig, type SignedTransaction } from '@zizhu/chain';
 import { CHANNELS, RecordFactory, benchConsortium, newTimings, openChain, preSign, registerUsers } from './fixture.js';
-import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, flag, assertDurable, createDatabase, describeMachine, intOption, log, round1, summarize, writeResult, type BenchArgs } from './support.js';
+import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, assertDurable, createDatabase, describeMachine, intOption, log, round1, summarize, writeResult, type BenchArgs } from './support.js';
 
 export const description =
   'Submit→durable-commit latency under a steady offered load (a timer releases pre-signed transactions every 5 ms) on one channel; ' +
-  'options --rate (2000 tx/s) --seconds (20) --warmup-seconds (2) --tick-ms (5) --block-max-txs --workers --profile <file> --unnamed-state-read (diagnostic)';
+  'options --rate (2000 tx/s) --seconds (20) --warmup-seconds (2) --tick-ms (5) --block-max-txs --workers --profile <file>';
 
 export async function run(args: BenchArgs): Promise<void> {
   await assertDurable();
@@ -23,8 +23,7 @@ export async function run(args: BenchArgs): Promise<void> {
   const consortium = await benchConsortium(keys);
   const db = await createDatabase('zizhu_bench_latency', args.keep);
   const timings = newTimings();
-  const unnamedStateRead = flag(args, 'unnamed-state-read');
-  const chain = await openChain(db.url, consortium, config, { timings, unnamedStateRead });
+  const chain = await openChain(db.url, consortium, config, { timings });
   let figures: Record<string, unknown>;
   try {
     await registerUsers(chain, consortium);
@@ -147,7 +146,7 @@ export async function run(args: BenchArgs): Promise<void> {
     await db.drop();
   }
   await writeResult(
-    unnamedStateRead ? 'chain-latency.unnamed-state-read' : 'chain-latency',
+    'chain-latency',
     {
       transactions: `notary.record, ~210 bytes of arguments, ${keys} registered user keys round-robin, PRE-SIGNED before the timed span`,
       loadGenerator: `same process as the engine; a ${tickMs} ms timer releases every transaction due by then (steady offered rate, not closed-loop)`,
@@ -157,7 +156,6 @@ export async function run(args: BenchArgs): Promise<void> {
       warmupSeconds,
       latency: 'from the submit() call to its promise resolving (after the block\'s durable COMMIT)',
       config,
-      ...(unnamedStateRead ? { DIAGNOSTIC: 'the store\'s readState replaced by the same SQL unnamed (re-planned per call): NOT the engine as shipped' } : {}),
       durability: 'fsync=on, synchronous_commit=on (checked)',
       targets: { p50Ms: 50, p99Ms: 250 },
     },

@@ -6,7 +6,7 @@ import { CpuMeter, RssSampler, startCpuProfile, contended, waitForQuietMachine, 
 
 export const description =
   'Sustained commits of pre-signed notary.record transactions on 1 channel and across 4 channels (window of in-flight submits); ' +
-  'options --count --warmup --window --block-max-txs --workers --keys --repeat --heap-limit-mb (400; 0 = V8 default) --semi-space-mb (64; 0 = V8 default) --profile <path-prefix> --unnamed-state-read (diagnostic) --sweep [--sweep-count --sweep-block-max-txs --sweep-workers]';
+  'options --count --warmup --window --block-max-txs --workers --keys --repeat --heap-limit-mb (400; 0 = V8 default) --semi-space-mb (64; 0 = V8 default) --profile <path-prefix> --sweep [--sweep-count --sweep-block-max-txs --sweep-workers]';
 
 interface Scenario {
   label: string;
@@ -51,11 +51,11 @@ async function runScenario(
   consortium: Consortium,
   scenario: Scenario,
   config: Partial<ChainConfig>,
-  opts: { count: number; warmup: number; window: number; keep: boolean; profile?: string; unnamedStateRead?: boolean },
+  opts: { count: number; warmup: number; window: number; keep: boolean; profile?: string },
 ): Promise<ThroughputFigures> {
   const db = await createDatabase('zizhu_bench_tput', opts.keep);
   const timings = newTimings();
-  const chain = await openChain(db.url, consortium, config, { timings, unnamedStateRead: opts.unnamedStateRead });
+  const chain = await openChain(db.url, consortium, config, { timings });
   try {
     await registerUsers(chain, consortium);
     forceGc();
@@ -129,7 +129,7 @@ async function runScenario(
 interface Job {
   scenario: string;
   config: Partial<ChainConfig>;
-  opts: { count: number; warmup: number; window: number; keep: boolean; profile?: string; unnamedStateRead?: boolean };
+  opts: { count: number; warmup: number; window: number; keep: boolean; profile?: string };
   keys: number;
 }
 
@@ -189,7 +189,6 @@ export async function run(args: BenchArgs): Promise<void> {
   if (args.options.has('workers')) chosen.verifyWorkers = intOption(args, 'workers', DEFAULT_CHAIN_CONFIG.verifyWorkers);
 
   const profile = args.options.get('profile');
-  const unnamedStateRead = flag(args, 'unnamed-state-read');
   const repeat = Math.max(1, intOption(args, 'repeat', 1));
   const heapLimitMb = intOption(args, 'heap-limit-mb', 400);
   const semiSpaceMb = intOption(args, 'semi-space-mb', 64);
@@ -210,7 +209,7 @@ export async function run(args: BenchArgs): Promise<void> {
     return f;
   };
   const isolatedRun = (scenario: Scenario, config: Partial<ChainConfig>, n: number) =>
-    isolated({ scenario: scenario.label, config, opts: { count: n, warmup, window, keep: args.keep, unnamedStateRead, ...(profile ? { profile: `${profile}-${scenario.label}-${config.blockMaxTxs ?? 'd'}-${config.verifyWorkers ?? 'd'}.cpuprofile` } : {}) }, keys }, { limitMb: heapLimitMb, semiSpaceMb });
+    isolated({ scenario: scenario.label, config, opts: { count: n, warmup, window, keep: args.keep, ...(profile ? { profile: `${profile}-${scenario.label}-${config.blockMaxTxs ?? 'd'}-${config.verifyWorkers ?? 'd'}.cpuprofile` } : {}) }, keys }, { limitMb: heapLimitMb, semiSpaceMb });
   const figures: Record<string, unknown> = {};
   const sweepRows: (ThroughputFigures & { scenario: string })[] = [];
 
@@ -238,7 +237,7 @@ export async function run(args: BenchArgs): Promise<void> {
   if (sweep) figures.sweep = sweepRows;
 
   await writeResult(
-    unnamedStateRead ? 'chain-throughput.unnamed-state-read' : 'chain-throughput',
+    'chain-throughput',
     {
       transactions: `notary.record, ~210 bytes of arguments, signed by ${keys} registered user keys round-robin, PRE-SIGNED before the timed span and kept as JSON text (parsed as each is submitted, inside the timed span, as a network layer would)`,
       loadGenerator: 'same process as the engine; each scenario run in its own fresh child process (clean heap, its own RSS) on a fresh database',
@@ -252,7 +251,6 @@ export async function run(args: BenchArgs): Promise<void> {
       userKeys: keys,
       engineDefaults: { blockMaxTxs: DEFAULT_CHAIN_CONFIG.blockMaxTxs, blockMaxWaitMs: DEFAULT_CHAIN_CONFIG.blockMaxWaitMs, verifyWorkers: DEFAULT_CHAIN_CONFIG.verifyWorkers, maxPendingPerChannel: DEFAULT_CHAIN_CONFIG.maxPendingPerChannel },
       chosen,
-      ...(unnamedStateRead ? { DIAGNOSTIC: 'the store\'s readState replaced by the same SQL unnamed (re-planned per call): NOT the engine as shipped' } : {}),
       sweep: sweep ? { count: sweepCount, blockMaxTxs: sweepBlockMaxTxs, verifyWorkers: sweepWorkers } : false,
       durability: 'fsync=on, synchronous_commit=on (checked), one PostgreSQL transaction per block',
       targets: { oneChannelTxPerSec: 5000, fourChannelsTxPerSec: 8000, maxRssMiB: 500 },

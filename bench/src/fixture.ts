@@ -51,12 +51,6 @@ export const newTimings = (): StoreTimings => ({ commit: [], read: [] });
 
 export interface OpenOptions {
   timings?: StoreTimings;
-  /**
-   * DIAGNOSTIC ONLY (not the engine as shipped): replace the store's state read, a named prepared
-   * statement whose generic plan goes bad as ledger_state grows, with the same SQL unnamed (planned
-   * on every call), to show what fixing it is worth.
-   */
-  unnamedStateRead?: boolean;
 }
 
 /**
@@ -66,13 +60,6 @@ export interface OpenOptions {
  */
 export async function openChain(url: string, consortium: Consortium, config: Partial<ChainConfig>, opts: OpenOptions = {}): Promise<Chain> {
   const store = new PgLedgerStore({ connectionString: url });
-  if (opts.unnamedStateRead) {
-    store.readState = async (channel: string, keys: string[]) => {
-      if (keys.length === 0) return new Map();
-      const r = await store.pool.query<{ key: string; value: string }>('SELECT key, value FROM ledger_state WHERE channel = $1 AND key = ANY($2::text[])', [channel, keys]);
-      return new Map(r.rows.map((row) => [row.key, row.value]));
-    };
-  }
   const timings = opts.timings;
   if (timings) {
     const commit = store.commitBlock.bind(store);
