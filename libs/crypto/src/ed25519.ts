@@ -170,6 +170,23 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
 }
 
 /**
+ * Verifies a packed batch, the one format signature workers receive: per signature a u32
+ * (big-endian) message length, the 32-byte key, the 64-byte signature and the message, end to end
+ * (views, no copies). One answer byte per signature: 1 verifies, 0 does not. Serialised into the
+ * worker script as well, so the workers and an inline caller read the format the same way.
+ */
+export function verifyPacked(packed: Buffer, count: number, verifyOne: (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean = ed25519Verify): Uint8Array {
+  const ok = new Uint8Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const len = packed.readUInt32BE(at);
+    ok[i] = verifyOne(packed.subarray(at + 4, at + 36), packed.subarray(at + 100, at + 100 + len), packed.subarray(at + 36, at + 100)) ? 1 : 0;
+    at += 100 + len;
+  }
+  return ok;
+}
+
+/**
  * Source of a worker_threads script (eval mode, CommonJS) that verifies batches with exactly the
  * checks above: the pre-check functions are serialised from this module, not rewritten.
  */
@@ -203,20 +220,9 @@ function verifyOne(pub, msg, sig) {
   if (!key) { if (keys.size > 10000) keys.clear(); key = nodeCrypto.createPublicKey({ key: Buffer.concat([SPKI, pub]), format: 'der', type: 'spki' }); keys.set(id, key); }
   try { return nodeCrypto.verify(null, msg, key, sig); } catch { return false; }
 }
-// A batch is one transferred buffer: per job a u32 (big-endian) message length, the 32-byte key,
-// the 64-byte signature and the message. Views, no copies.
+${verifyPacked.toString()}
 parentPort.on('message', (m) => {
-  const packed = Buffer.from(m.packed);
-  const ok = new Uint8Array(m.count);
-  let at = 0;
-  for (let i = 0; i < m.count; i++) {
-    const len = packed.readUInt32BE(at);
-    const pub = packed.subarray(at + 4, at + 36);
-    const sig = packed.subarray(at + 36, at + 100);
-    const msg = packed.subarray(at + 100, at + 100 + len);
-    ok[i] = verifyOne(pub, msg, sig) ? 1 : 0;
-    at += 100 + len;
-  }
+  const ok = verifyPacked(Buffer.from(m.packed), m.count, verifyOne);
   parentPort.postMessage({ id: m.id, ok }, [ok.buffer]);
 });
 `;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ed25519Verify, ed25519VerifyWorkerSource } from '@zizhu/crypto';
+import { ed25519Verify, ed25519VerifyWorkerSource, verifyPacked as verifyPackedInline } from '@zizhu/crypto';
 
 /** Where one signature's answer goes: a slot of a result array, resolved when all its slots are in. */
 interface Sink {
@@ -210,16 +210,6 @@ function settle(job: Job, ok: boolean): void {
   if (--sink.remaining === 0) sink.resolve(sink.results);
 }
 
-function verifyPackedInline(buffer: Buffer, count: number): Uint8Array {
-  const ok = new Uint8Array(count);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const len = buffer.readUInt32BE(at);
-    ok[i] = ed25519Verify(buffer.subarray(at + 4, at + 36), buffer.subarray(at + JOB_HEADER, at + JOB_HEADER + len), buffer.subarray(at + 36, at + JOB_HEADER)) ? 1 : 0;
-    at += JOB_HEADER + len;
-  }
-  return ok;
-}
 
 /**
  * Signatures written straight into the buffers a pool's workers receive, as a reader decodes them:
