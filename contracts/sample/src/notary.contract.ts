@@ -1,4 +1,4 @@
-import { ContractError, type ContractContext, type MethodSpec } from '@zizhu/chain';
+import { ContractError, type ContractContext, type JsonValue, type MethodSpec } from '@zizhu/chain';
 
 interface NotaryRecord {
   digest: string;
@@ -19,7 +19,7 @@ const DIGEST = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
  */
 export class NotaryContract {
   static readonly contractName = 'notary';
-  static readonly version: string = '1.0.0';
+  static readonly version: string = '1.1.0';
   static readonly methods: Record<string, MethodSpec> = {
     record: {
       args: {
@@ -48,6 +48,23 @@ export class NotaryContract {
     },
     crash: { args: { type: 'object', additionalProperties: false, properties: {} } },
   };
+
+  /**
+   * The keys a call reads (ContractClass.reads): a block of records fetches its missing documents
+   * in one query without running each call a first time to learn them.
+   */
+  static reads(method: string, args: { readonly [key: string]: JsonValue }): readonly string[] | undefined {
+    switch (method) {
+      case 'record':
+      case 'amend':
+      case 'remove':
+        return [`doc/${args.id as string}`];
+      case 'count':
+        return [`counter/${args.counter as string}`];
+      default:
+        return undefined;
+    }
+  }
 
   async record(ctx: ContractContext, args: { id: string; digest: string; title?: string; reference?: string; amount?: string }) {
     const key = `doc/${args.id}`;
