@@ -717,6 +717,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.store.transaction(hash);
   }
 
+  transactions(hashes: readonly string[]) {
+    return this.store.transactions(hashes);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -70,6 +70,8 @@ export interface LedgerStore {
   /** Blocks [fromHeight, toHeight] in order, in pages, for verification and replay. */
   blocks(channel: string, fromHeight: number, toHeight?: number): AsyncIterable<BlockRecord>;
   transaction(hash: string): Promise<StoredTx | undefined>;
+  /** Stored transactions by hash (lowercase hex), in one query; those not stored are absent from the map. */
+  transactions(hashes: readonly string[]): Promise<Map<string, StoredTx>>;
   /** Nodes by (leafEnd, level); missing ones are absent from the map (key `${leafEnd}/${level}`). */
   nodes(channel: string, ids: { leafEnd: number; level: number }[]): Promise<Map<string, Buffer>>;
   /** All stored nodes in completion order, for verification. */

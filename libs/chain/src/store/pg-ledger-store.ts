@@ -70,6 +70,7 @@ export const READ_NODES_SQL = `SELECT n.leaf_end, n.level, n.hash FROM unnest($2
 /** A tree node in allNodes' packed page: int8 leafEnd, int2 level, 32-byte hash. */
 const PACKED_NODE = 8 + 2 + 32;
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /** A block's tree-node hashes as one buffer, 32 bytes each in order (zz_commit_block's $10). */
 function packHashes(nodes: readonly StoredNode[]): Buffer {
@@ -243,13 +244,28 @@ export class PgLedgerStore implements LedgerStore {
   }
 
   async transaction(hash: string): Promise<StoredTx | undefined> {
-    if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+    if (!HEX64.test(hash)) return undefined;
     const r = await this.pool.query<TxRow>({
       name: 'zz_tx',
       text: "SELECT channel, seq, height, encode(hash, 'hex') AS hash, signed, status, result, leaf FROM ledger_txs WHERE hash = $1",
       values: [Buffer.from(hash, 'hex')],
     });
     return r.rows[0] ? toTx(r.rows[0]) : undefined;
+  }
+
+  async transactions(hashes: readonly string[]): Promise<Map<string, StoredTx>> {
+    const wanted = [...new Set(hashes.filter((h) => HEX64.test(h)))];
+    const found = new Map<string, StoredTx>();
+    if (wanted.length === 0) return found;
+    // One lookup by the hash index per hash, as READ_STATE_SQL and for the same reason.
+    const r = await this.pool.query<TxRow>({
+      name: 'zz_txs',
+      text: `SELECT t.channel, t.seq, t.height, encode(t.hash, 'hex') AS hash, t.signed, t.status, t.result, t.leaf FROM unnest($1::text[]) AS q(h)
+             CROSS JOIN LATERAL (SELECT * FROM ledger_txs WHERE hash = decode(q.h, 'hex') LIMIT 1) t`,
+      values: [wanted],
+    });
+    for (const row of r.rows) found.set(row.hash, toTx(row));
+    return found;
   }
 
   async nodes(channel: string, ids: { leafEnd: number; level: number }[]): Promise<Map<string, Buffer>> {

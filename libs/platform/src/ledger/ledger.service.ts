@@ -327,6 +327,11 @@ export class LedgerService implements OnApplicationShutdown {
     return this.store.transaction(hash);
   }
 
+  /** Stored transactions by hash, in one query (those not stored are absent). */
+  transactions(hashes: readonly string[]): Promise<Map<string, StoredTx>> {
+    return this.store.transactions(hashes);
+  }
+
   checkpoint(channel: string): string {
     try {
       return this.chain.checkpoint(channel);
