@@ -4,6 +4,7 @@ import { CreateNodeCommitter1795438800000 } from './1795438800000-CreateNodeComm
 import { CreateNotaryReadModels1795435200000 } from './1795435200000-CreateNotaryReadModels.js';
 import { CreateEvidenceReadModels1795525200000 } from './1795525200000-CreateEvidenceReadModels.js';
 import { StoreEvidenceRecordsInline1796000000000 } from './1796000000000-StoreEvidenceRecordsInline.js';
+import { KeepAnchoredMetadataInTheLog1796100000000 } from './1796100000000-KeepAnchoredMetadataInTheLog.js';
 import { CreateWebhookEndpoints1795601400000 } from './1795601400000-CreateWebhookEndpoints.js';
 import { AddJobOutboxRunAt1795601500000 } from './1795601500000-AddJobOutboxRunAt.js';
 import { CreateLendingReadModels1795700000000 } from './1795700000000-CreateLendingReadModels.js';
@@ -32,8 +33,8 @@ export const PLATFORM_MIGRATIONS = [
 /** The notary sample module's read models. */
 export const NOTARY_MIGRATIONS = [CreateNotaryReadModels1795435200000];
 
-/** The evidence module's read models and custody of originals (records stored inline up to a page). */
-export const EVIDENCE_MIGRATIONS = [CreateEvidenceReadModels1795525200000, StoreEvidenceRecordsInline1796000000000];
+/** The evidence module's read models and custody of originals (records stored inline up to a page; anchored metadata kept in the log only). */
+export const EVIDENCE_MIGRATIONS = [CreateEvidenceReadModels1795525200000, StoreEvidenceRecordsInline1796000000000, KeepAnchoredMetadataInTheLog1796100000000];
 
 /** The lending module's read models, supervisory figures, reconciliations and terminal users. */
 export const LENDING_MIGRATIONS = [CreateLendingReadModels1795700000000, AddLendingLoanPageIndexes1795800000000];

@@ -102,6 +102,11 @@ export class EvidenceResolver {
     return this.evidence.metadata(ctx, record.id);
   }
 
+  @ResolveField(() => JSONScalar, { description: 'The JWE (general JSON) holding holder identity and metadata, as recorded on chain (sealed again for the new holder by each transfer of holding)' })
+  sealed(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<unknown> {
+    return this.evidence.sealed(ctx, record);
+  }
+
   @ResolveField(() => [EvidenceFlowModel], { description: 'Flow records, oldest first, as the ledger holds them' })
   async timeline(@Ctx() ctx: RequestContext, @Parent() record: EvidenceRecordModel): Promise<EvidenceFlowModel[]> {
     await this.evidence.record(ctx, record.id);

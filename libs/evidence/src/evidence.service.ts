@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue } from '@zizhu/chain';
+import { buildEvidenceCertificate, keyIdOf, parseCheckpoint, type EvidenceCertificate, type JsonValue, type StoredTx } from '@zizhu/chain';
 import { EvidenceContract, type DigestAlg, type EvidenceDigest } from '@zizhu/contract-evidence';
 import { toBase64, type JweRecipient } from '@zizhu/crypto';
 import {
@@ -234,18 +234,53 @@ export class EvidenceService {
     return this.metadataBatcher(ctx).load(id);
   }
 
+  /**
+   * Each record's sealed metadata as it stands (keyed by record id): sealed again by its last
+   * transfer of holding (`resealed`), or else as anchored, the `sealed` argument of its anchoring
+   * transaction, read from the log (one query for all of them).
+   */
+  async sealedOf(rows: readonly Pick<EvidenceRecordEntity, 'id' | 'tx' | 'resealed'>[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    const anchored = rows.filter((r) => r.resealed === null);
+    const txs = anchored.length > 0 ? await this.ledger.transactions(anchored.map((r) => r.tx)) : new Map<string, StoredTx>();
+    for (const row of rows) {
+      const sealed = row.resealed ?? txs.get(row.tx)?.signed.envelope.args.sealed;
+      if (sealed === undefined) throw new Error(`the anchoring transaction ${row.tx} of evidence ${row.id} is not stored`);
+      out.set(row.id, sealed);
+    }
+    return out;
+  }
+
+  /** sealedOf for the `sealed` field of a page of records: one read of the log per request and tick. */
+  sealed(ctx: RequestContext, row: Pick<EvidenceRecordEntity, 'id' | 'tx' | 'resealed'>): Promise<unknown> {
+    return this.sealedBatcher(ctx).load(row);
+  }
+
+  private readonly sealedBatcher = perRequest(
+    () =>
+      new RequestBatcher<Pick<EvidenceRecordEntity, 'id' | 'tx' | 'resealed'>, unknown>(async (rows) => {
+        const sealed = await this.sealedOf(rows);
+        return new Map(rows.map((row) => [row, sealed.get(row.id)]));
+      }),
+  );
+
   private readonly metadataBatcher = perRequest((ctx) => new RequestBatcher<string, EvidenceMetadataModel>((ids) => this.metadataOf(ctx, ids), EvidenceContract.MAX_VIEWS));
 
   private async metadataOf(ctx: RequestContext, ids: string[]): Promise<BatchResults<string, EvidenceMetadataModel>> {
     const principal = requirePrincipal(ctx);
     const rows = await this.rowsById(ids);
     const results: BatchResults<string, EvidenceMetadataModel> = new Map();
+    const visible = new Map<string, EvidenceRecordEntity>();
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row && (await this.maySee(principal, row))) visible.set(id, row);
+      else results.set(id, notFound(`no evidence ${id} is visible to ${principal.org}`));
+    }
+    const sealed = await this.sealedOf([...visible.values()]);
     await Promise.all(
-      ids.map(async (id) => {
-        const row = rows.get(id);
-        if (!row || !(await this.maySee(principal, row))) return results.set(id, notFound(`no evidence ${id} is visible to ${principal.org}`));
+      [...visible.keys()].map(async (id) => {
         const request = { object: `evidence:${id}`, field: 'metadata', purpose: 'view', module: 'evidence', aad: metadataAad(id) };
-        return results.set(id, await this.encryption.decryptJson<SealedMetadata>(ctx, row.sealed as never, request).catch((e: Error) => e));
+        return results.set(id, await this.encryption.decryptJson<SealedMetadata>(ctx, sealed.get(id) as never, request).catch((e: Error) => e));
       }),
     );
     const viewed = new Map<string, string[]>();
@@ -342,7 +377,7 @@ export class EvidenceService {
     if (to === record.holder) throw conflict(`${to} already holds evidence ${id}`, 'SAME_HOLDER');
     const recipients = [...new Set([record.issuer, to, ...(await this.organizations.regulators())])];
     const request = { object: `evidence:${id}`, field: 'metadata', purpose: 'transfer of holding', module: 'evidence', aad: metadataAad(id) };
-    const metadata = await this.encryption.decryptJson<SealedMetadata>(ctx, record.sealed as never, request);
+    const metadata = await this.encryption.decryptJson<SealedMetadata>(ctx, (await this.sealedOf([record])).get(id) as never, request);
     const sealed = await this.encryption.encryptFor(recipients, metadata as unknown as JsonValue, { aad: metadataAad(id) });
     committed(await this.ledger.submitAs(principal, { channel: record.channel, contract: 'evidence', method: 'transferHolding', args: { id, to, sealed: sealed as unknown as JsonValue } }));
     return { record: (await this.records.findOneBy({ id }))!, recipients };

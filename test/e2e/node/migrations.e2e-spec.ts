@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import pg from 'pg';
 import { setWebhookSecretSealer } from '@zizhu/migrations';
+import { PgLedgerStore } from '@zizhu/chain';
 import { NODE } from '@zizhu/node';
 import { WebhookSecretKeyring, dataSourceOptions, ensureOutboxSchema } from '@zizhu/platform';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
@@ -89,6 +90,48 @@ describe('migrations', () => {
       setWebhookSecretSealer(undefined);
       if (older.isInitialized) await older.destroy();
       if (all.isInitialized) await all.destroy();
+      await other.drop();
+    }
+  });
+
+  it("drop evidence records' copies of metadata as anchored (the log keeps it), keep metadata sealed again, and restore the copies on the way down", async () => {
+    const other = await createTestDatabase('zizhu_resealed');
+    const stamp = (m: { name: string }) => Number(/(\d{13})$/.exec(m.name)![1]);
+    const older = new DataSource(dataSourceOptions(other.url, [], NODE_MIGRATIONS.filter((m) => stamp(m) < 1796100000000)));
+    const all = new DataSource(dataSourceOptions(other.url, NODE.entities, NODE_MIGRATIONS));
+    const store = new PgLedgerStore({ connectionString: other.url });
+    const jwe = (tag: string) => ({ protected: 'eyJlbmMiOiJBMjU2R0NNIn0', recipients: [{ encrypted_key: tag }], iv: 'aXY', ciphertext: tag, tag: 'dGFn' });
+    try {
+      await store.migrate();
+      await older.initialize();
+      await older.runMigrations({ transaction: 'each' });
+      // Two anchoring transactions in the log; the second record was later transferred (sealed again).
+      for (const [seq, tag] of [[0, 'YQ'], [1, 'Yg']] as const) {
+        const signed = JSON.stringify({ envelope: { args: { digest: { alg: 'sha256', value: 'd'.repeat(64) }, sealed: jwe(tag) } }, publicKey: '', signature: '' });
+        await older.query(`INSERT INTO ledger_txs (channel, seq, height, hash, signed, status, result, leaf) VALUES ('evidence', $1, 1, $2, $3, 'COMMITTED', '{}', '')`, [seq, Buffer.alloc(32, seq + 1), signed]);
+        await older.query(
+          `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, sealed, version, recorded_at, height, tx, leaf_index)
+           VALUES ($1, 'evidence', 'sha256', $2, 'INVOICE', 'bank-a', 'platform-a', '{bank-a,platform-a}', 'ACTIVE', $3, 1, now(), 1, $4, $5)`,
+          [String(seq).repeat(64), 'd'.repeat(64), JSON.stringify(seq === 0 ? jwe(tag) : jwe('cmVzZWFsZWQ')), Buffer.alloc(32, seq + 1).toString('hex'), seq],
+        );
+      }
+      await older.destroy();
+      await all.initialize();
+      await all.runMigrations({ transaction: 'each' });
+      expect(await all.query('SELECT leaf_index, resealed FROM evidence_records ORDER BY leaf_index')).toEqual([
+        { leaf_index: '0', resealed: null },
+        { leaf_index: '1', resealed: jwe('cmVzZWFsZWQ') },
+      ]);
+      const after = NODE_MIGRATIONS.filter((m) => stamp(m) >= 1796100000000).length;
+      for (let i = 0; i < after; i++) await all.undoLastMigration({ transaction: 'each' });
+      expect(await all.query('SELECT leaf_index, sealed FROM evidence_records ORDER BY leaf_index')).toEqual([
+        { leaf_index: '0', sealed: jwe('YQ') },
+        { leaf_index: '1', sealed: jwe('cmVzZWFsZWQ') },
+      ]);
+    } finally {
+      if (older.isInitialized) await older.destroy();
+      if (all.isInitialized) await all.destroy();
+      await store.close();
       await other.drop();
     }
   });

@@ -41,9 +41,13 @@ export class EvidenceRecordEntity {
   @Column('text')
   status!: string;
 
-  /** Holder identity and metadata as the JWE recorded on chain (issuer, holder's organisation, regulators), as last sealed: at anchoring or by a transfer of holding. */
-  @Column('jsonb')
-  sealed!: Record<string, unknown>;
+  /**
+   * Holder identity and metadata sealed again by the last transfer of holding (the JWE recorded on
+   * chain by it), or NULL: then they are as anchored, the `sealed` argument of the anchoring
+   * transaction `tx`, which only the log keeps (EvidenceService.sealedOf).
+   */
+  @Column('jsonb', { nullable: true })
+  resealed!: Record<string, unknown> | null;
 
   @Column('integer')
   version!: number;

@@ -126,8 +126,8 @@ export class EvidenceRecordModel {
   @Field(() => Int, { description: 'Leaf index of the anchoring transaction in the channel log' })
   leafIndex!: number;
 
-  @Field(() => JSONScalar, { description: 'The JWE (general JSON) holding holder identity and metadata, as recorded on chain (sealed again for the new holder by each transfer of holding)' })
-  sealed!: unknown;
+  /** Metadata sealed again by the last transfer of holding, or null (as anchored: in the log); the `sealed` field resolves it. */
+  resealed!: Record<string, unknown> | null;
 
   static from(e: EvidenceRecordEntity): EvidenceRecordModel {
     return {
@@ -145,7 +145,7 @@ export class EvidenceRecordModel {
       height: Number(e.height),
       tx: e.tx,
       leafIndex: Number(e.leafIndex),
-      sealed: e.sealed,
+      resealed: e.resealed,
     };
   }
 }

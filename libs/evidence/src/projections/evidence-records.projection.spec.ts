@@ -72,19 +72,32 @@ describe('evidence records projection', () => {
     }
   }
 
-  it("takes a record's sealed metadata from its anchoring transaction (contract 1.3.0 on), or from the record written by an earlier version", async () => {
+  it('keeps no copy of metadata as anchored (the log has it, whatever the contract version), only metadata sealed again by a transfer', async () => {
     const current = record(hex('1'), hex('a'));
     const earlier = { ...record(hex('2'), hex('e')), sealed: jwe('ZWFybGllcg') };
     await project(
       block(1, [
         { record: current, args: { digest: current.digest, type: 'INVOICE', holder: 'platform-a', sealed: jwe('Y3VycmVudA') } },
-        { record: earlier, args: { digest: earlier.digest, type: 'INVOICE', holder: 'platform-a', sealed: jwe('aWdub3JlZA') } },
+        { record: earlier, args: { digest: earlier.digest, type: 'INVOICE', holder: 'platform-a', sealed: jwe('ZWFybGllcg') } },
       ]),
     );
-    const rows = (await pool.query<{ id: string; sealed: unknown; leaf_index: string; status: string }>('SELECT id, sealed, leaf_index, status FROM evidence_records ORDER BY id')).rows;
-    expect(rows).toEqual([
-      { id: current.id, sealed: jwe('Y3VycmVudA'), leaf_index: '10', status: 'ACTIVE' },
-      { id: earlier.id, sealed: jwe('ZWFybGllcg'), leaf_index: '11', status: 'ACTIVE' },
+    const rows = async () => (await pool.query<{ id: string; resealed: unknown; leaf_index: string; holder: string }>('SELECT id, resealed, leaf_index, holder FROM evidence_records ORDER BY id')).rows;
+    expect(await rows()).toEqual([
+      { id: current.id, resealed: null, leaf_index: '10', holder: 'platform-a' },
+      { id: earlier.id, resealed: null, leaf_index: '11', holder: 'platform-a' },
+    ]);
+    // A transfer of holding: the metadata sealed for the new holder is what the read model keeps.
+    const transferred: EvidenceStatus = { status: 'ACTIVE', holder: 'platform-b', replacedBy: null, revokedAt: null, revokeReason: null, flows: 2 };
+    await project({
+      ...block(2, []),
+      writes: [
+        [`evm/${current.id}`, jwe('cmVzZWFsZWQ') as never],
+        [`evs/${current.id}`, transferred as never],
+      ],
+    });
+    expect(await rows()).toEqual([
+      { id: current.id, resealed: jwe('cmVzZWFsZWQ'), leaf_index: '10', holder: 'platform-b' },
+      { id: earlier.id, resealed: null, leaf_index: '11', holder: 'platform-a' },
     ]);
   });
 });

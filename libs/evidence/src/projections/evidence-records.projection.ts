@@ -3,9 +3,6 @@ import type { EvidenceRecord, EvidenceStatus, FlowAction, FlowRecord, SigningEnv
 import { sha256Hex } from '@zizhu/crypto';
 import { QueueName, enqueueEventWebhooks, enqueueManyInTransaction, jobId, type OutboxEntry, type WebhookEvent } from '@zizhu/platform';
 
-/** `ev/<id>` as any contract version wrote it: before 1.3.0 it also carried the sealed metadata. */
-type AnchoredRecord = EvidenceRecord & { sealed?: unknown };
-
 /** Envelope statuses that still wait for signatures (and may expire). */
 const UNFINISHED = new Set(['CREATED', 'SENT', 'DELIVERED', 'SIGNED']);
 
@@ -27,20 +24,22 @@ export function evidenceEventType(action: FlowAction): string {
  * The evidence read models from each block's final state writes on the evidence channels, inside
  * the block's own commit transaction: records (`ev/`, `evs/`, `evm/`), their timelines (`tl/`) and signing
  * envelopes (`env/`), one statement per kind for the whole block (a batch of 10,000 anchors is one block or a few).
+ * A record's metadata as anchored is not copied: it stays in the log, the `sealed` argument of its
+ * anchoring transaction (before contract 1.3.0 also in `ev/`); only metadata sealed again by a transfer (`evm/`) is kept.
  * Then, in the same transaction, the outbox jobs: each unfinished envelope's expiry (a delayed job),
  * and a webhook event per timeline entry to the record's parties (nothing when no endpoint exists).
  */
 export function evidenceRecordsProjection(channels: readonly string[]): Projection {
   return async (block, sql) => {
     if (!channels.includes(block.channel)) return;
-    const records: AnchoredRecord[] = [];
+    const records: EvidenceRecord[] = [];
     const statuses: (EvidenceStatus & { id: string })[] = [];
     const resealed: { id: string; sealed: unknown }[] = [];
     const flows: (FlowRecord & { evidenceId: string })[] = [];
     const envelopes: SigningEnvelope[] = [];
     for (const [key, value] of block.writes) {
       if (value === null) continue;
-      if (key.startsWith('ev/')) records.push(value as unknown as AnchoredRecord);
+      if (key.startsWith('ev/')) records.push(value as unknown as EvidenceRecord);
       else if (key.startsWith('evs/')) statuses.push({ ...(value as unknown as EvidenceStatus), id: key.slice(4) });
       else if (key.startsWith('evm/')) resealed.push({ id: key.slice(4), sealed: value });
       else if (key.startsWith('tl/')) flows.push({ ...(value as unknown as FlowRecord), evidenceId: key.split('/')[1] });
@@ -52,21 +51,11 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     const inserted = new Set<string>();
     if (records.length > 0) {
       const leafOf = new Map(block.receipts.map((r) => [r.hash, r.leafIndex]));
-      // A record anchored by contract 1.3.0 or later leaves its sealed metadata in the log: it is
-      // the `sealed` argument of its anchoring transaction, which is in this block.
-      const sealedOf = new Map<string, unknown>();
-      for (const r of records) if (r.sealed === undefined) sealedOf.set(r.tx, undefined);
-      if (sealedOf.size > 0) {
-        block.transactions.forEach((tx, i) => {
-          const hash = block.receipts[i].hash;
-          if (sealedOf.has(hash)) sealedOf.set(hash, tx.envelope.args.sealed);
-        });
-      }
       const { rows } = await sql.query<{ id: string }>(
-        `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, sealed, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf_index)
-         SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, r.parties, r.status, r.sealed, r.version, r.replaces, r.replaced_by, r.revoke_reason,
+        `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf_index)
+         SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, r.parties, r.status, r.version, r.replaces, r.replaced_by, r.revoke_reason,
                 to_timestamp(r.recorded_at / 1000.0), r.height, r.tx, r.leaf
-         FROM jsonb_to_recordset($2::jsonb) AS r(id text, alg text, value text, type text, issuer text, holder text, parties text[], status text, sealed jsonb, version int,
+         FROM jsonb_to_recordset($2::jsonb) AS r(id text, alg text, value text, type text, issuer text, holder text, parties text[], status text, version int,
                                                   replaces text, replaced_by text, revoke_reason text, recorded_at bigint, height bigint, tx text, leaf bigint)
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
@@ -87,7 +76,6 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
                 holder: st?.holder ?? r.holder,
                 parties,
                 status: st?.status ?? 'ACTIVE',
-                sealed: r.sealed ?? sealedOf.get(r.tx),
                 version: r.version,
                 replaces: r.replaces,
                 replaced_by: st?.replacedBy ?? null,
@@ -115,7 +103,7 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     }
     if (resealed.length > 0) {
       // The metadata sealed again by a transfer of holding: what the current holder opens.
-      await sql.query(`UPDATE evidence_records e SET sealed = m.sealed FROM jsonb_to_recordset($1::jsonb) AS m(id text, sealed jsonb) WHERE e.id = m.id`, [JSON.stringify(resealed)]);
+      await sql.query(`UPDATE evidence_records e SET resealed = m.sealed FROM jsonb_to_recordset($1::jsonb) AS m(id text, sealed jsonb) WHERE e.id = m.id`, [JSON.stringify(resealed)]);
     }
     if (flows.length > 0) {
       await sql.query(
