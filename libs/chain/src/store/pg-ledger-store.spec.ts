@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { PgLedgerStore, READ_NODES_SQL, READ_STATE_SQL } from './pg-ledger-store.js';
+import { joinFields, PgLedgerStore, READ_NODES_SQL, READ_STATE_SQL } from './pg-ledger-store.js';
 
 /** Every "Node Type" of an EXPLAIN (FORMAT JSON) plan, with the relation each one reads. */
 interface PlanNode {
@@ -81,5 +81,16 @@ describe('PgLedgerStore reads by key on a channel whose statistics lag behind it
     ]);
     expect((await store.readState('other', ['k/1'])).size).toBe(0);
     expect((await store.readState('ch', [])).size).toBe(0);
+  });
+});
+
+describe('joinFields (a block commit sends each text column as one parameter)', () => {
+  it('joins with U+001F, and refuses a field PostgreSQL would split or drop', () => {
+    expect(joinFields(['{"a":1}', '{"b":"x\\u001f"}'])).toBe('{"a":1}\x1f{"b":"x\\u001f"}');
+    expect(joinFields([])).toBe('');
+    expect(() => joinFields(['a\x1fb'])).toThrow(/U\+001F/);
+    expect(() => joinFields(['a', 'b\x1f'])).toThrow(/U\+001F/);
+    expect(() => joinFields(['a', ''])).toThrow(/empty/);
+    expect(() => joinFields([''])).toThrow(/empty/);
   });
 });
