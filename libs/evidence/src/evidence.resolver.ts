@@ -1,6 +1,6 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { CommittedBlock } from '@zizhu/chain';
-import { Allow, Ctx, JSONScalar, LedgerService, Permission, badInput, requirePrincipal, type Connection, type RequestContext } from '@zizhu/platform';
+import { Allow, Ctx, JSONScalar, LedgerService, Permission, badInput, createValidationPipe, requirePrincipal, type Connection, type RequestContext } from '@zizhu/platform';
 import {
   AnchorEvidenceBatchInput,
   AnchorEvidenceInput,
@@ -10,6 +10,7 @@ import {
   EvidenceDigestInput,
   HEX64,
   TransferHoldingArgs,
+  plainlyValidBatch,
 } from './dto/evidence.inputs.js';
 import { EvidenceOriginalsService } from './evidence-originals.service.js';
 import { EVIDENCE_CHANNEL, EvidenceService } from './evidence.service.js';
@@ -25,6 +26,9 @@ import {
   PublicEvidenceModel,
 } from './models/evidence-record.model.js';
 import { SigningEnvelopeModel } from './models/signing-envelope.model.js';
+
+/** The node's validation pipe, for the anchoring batches plainlyValidBatch does not pass. */
+const BATCH_VALIDATION = createValidationPipe();
 
 /**
  * Evidence records over GraphQL: anchoring (issuers), scoped reads (parties; the regulator reads
@@ -46,8 +50,14 @@ export class EvidenceResolver {
 
   @Mutation(() => [AnchoredEvidenceModel], { description: 'Anchors up to 10,000 digests, each its own transaction (individually provable), in order of the input' })
   @Allow(Permission.SubmitTransaction)
-  anchorEvidenceBatch(@Ctx() ctx: RequestContext, @Args('input') input: AnchorEvidenceBatchInput): Promise<AnchoredEvidenceModel[]> {
-    return this.evidence.anchorBatch(ctx, input.items);
+  async anchorEvidenceBatch(
+    @Ctx() ctx: RequestContext,
+    // Typed structurally, so the generic validation pipe passes it by: plainlyValidBatch checks the
+    // items, and only a batch it does not certainly accept goes through the pipe's checks.
+    @Args('input', { type: () => AnchorEvidenceBatchInput }) input: { items: unknown },
+  ): Promise<AnchoredEvidenceModel[]> {
+    const items = plainlyValidBatch(input.items) ? input.items : ((await BATCH_VALIDATION.transform(input, { type: 'body', metatype: AnchorEvidenceBatchInput })) as AnchorEvidenceBatchInput).items;
+    return this.evidence.anchorBatch(ctx, items);
   }
 
   @Query(() => EvidenceRecordModel, { description: 'A record the caller is party to (the regulator: any)' })

@@ -6,6 +6,7 @@ import { DigestAlgEnum, EvidenceStatusEnum, EvidenceTypeEnum } from '../models/e
 
 export const HEX64 = /^[0-9a-f]{64}$/;
 const ORG = /^[a-z][a-z0-9-]{0,62}$/;
+const AMOUNT_PATTERN = /^(0|[1-9][0-9]{0,30})$/;
 /** Most digests one batchAnchorEvidence call takes. */
 export const MAX_BATCH = 10_000;
 
@@ -52,7 +53,7 @@ export class AnchorEvidenceInput {
   @Field(() => String, { nullable: true, description: 'Integer minor units, e.g. "125000"' })
   @IsOptional()
   @IsString()
-  @Matches(/^(0|[1-9][0-9]{0,30})$/, { message: 'amount must be an integer number of minor units' })
+  @Matches(AMOUNT_PATTERN, { message: 'amount must be an integer number of minor units' })
   amount?: string;
 
   @Field(() => String, { nullable: true, description: 'External reference (invoice number, policy number)' })
@@ -75,6 +76,31 @@ export class AnchorEvidenceBatchInput {
   @ValidateNested({ each: true })
   @Type(() => AnchorEvidenceInput)
   items!: AnchorEvidenceInput[];
+}
+
+const TYPES = new Set<string>(Object.values(EvidenceTypeEnum));
+const optionalText = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length <= 256);
+
+/**
+ * True only if every item certainly passes AnchorEvidenceInput's rules above (the same checks,
+ * written out): what anchorEvidenceBatch runs instead of the validation pipe, whose class
+ * instantiation and reflection took ~45 µs an item, a tenth of anchoring's main thread. Anything
+ * else goes through class-validator after all, which is then the one that accepts or refuses it,
+ * with its own messages; a spec checks this check never accepts what class-validator refuses.
+ */
+export function plainlyValidBatch(items: unknown): items is AnchorEvidenceInput[] {
+  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_BATCH) return false;
+  for (const item of items as Record<string, unknown>[]) {
+    if (typeof item !== 'object' || item === null) return false;
+    const digest = item.digest as Record<string, unknown> | null | undefined;
+    if (typeof digest !== 'object' || digest === null || (digest.alg !== 'sha256' && digest.alg !== 'sm3') || typeof digest.value !== 'string' || !HEX64.test(digest.value)) return false;
+    if (typeof item.type !== 'string' || !TYPES.has(item.type)) return false;
+    if (typeof item.holder !== 'string' || !ORG.test(item.holder)) return false;
+    if (!optionalText(item.holderIdentity) || !optionalText(item.title) || !optionalText(item.reference)) return false;
+    if (item.amount !== undefined && item.amount !== null && (typeof item.amount !== 'string' || !AMOUNT_PATTERN.test(item.amount))) return false;
+    if (item.replaces !== undefined && item.replaces !== null && (typeof item.replaces !== 'string' || !HEX64.test(item.replaces))) return false;
+  }
+  return true;
 }
 
 @ArgsType()
