@@ -239,7 +239,7 @@ export class EvidenceService {
    * transfer of holding (`resealed`), or else as anchored, the `sealed` argument of its anchoring
    * transaction, read from the log (one query for all of them).
    */
-  async sealedOf(rows: readonly Pick<EvidenceRecordEntity, 'id' | 'tx' | 'resealed'>[]): Promise<Map<string, unknown>> {
+  private async sealedOf(rows: readonly Pick<EvidenceRecordEntity, 'id' | 'tx' | 'resealed'>[]): Promise<Map<string, unknown>> {
     const out = new Map<string, unknown>();
     const anchored = rows.filter((r) => r.resealed === null);
     const txs = anchored.length > 0 ? await this.ledger.transactions(anchored.map((r) => r.tx)) : new Map<string, StoredTx>();
