@@ -4,6 +4,7 @@ import { keyIdOf, parseSignedTransaction, type ParsedTransaction, type SignedTra
 import { leafHash, verifyInclusion } from '../merkle/index.js';
 import { parseCheckpoint, verifyCheckpoint, type Checkpoint } from '../checkpoint/index.js';
 import type { StoredTx } from '../store/ledger-store.js';
+import { HEX64 } from '../formats/hex.js';
 
 /** ledger-formats §7. */
 export const EVIDENCE_CERTIFICATE_FORMAT = 'zizhu-evidence-certificate/v1';
@@ -64,7 +65,6 @@ export type EvidenceVerification =
     }
   | { ok: false; failed: EvidenceCheck; reason: string };
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 

@@ -1,6 +1,7 @@
 import { fromBase64, toBase64 } from '@zizhu/crypto';
 import { CheckpointError } from './checkpoint-error.js';
 import { hasControlCharacter, isWellFormed, parseNote, verifyNote, type NoteSignature } from './signed-note.js';
+import { HEX64 } from '../formats/hex.js';
 
 /** The values a checkpoint (ledger-formats §5) commits to. */
 export interface CheckpointFields {
@@ -28,7 +29,6 @@ const DECIMAL = '(0|[1-9][0-9]*)';
 const SIZE_LINE = new RegExp(`^${DECIMAL}$`);
 const BLOCK_LINE = new RegExp(`^block ${DECIMAL} ([0-9a-f]{64})$`);
 const TIME_LINE = new RegExp(`^time ${DECIMAL}$`);
-const HASH_HEX = /^[0-9a-f]{64}$/;
 const ROOT_SIZE = 32;
 
 const isOrigin = (origin: unknown): origin is string =>
@@ -45,7 +45,7 @@ export function checkpointBody(fields: CheckpointFields): string {
   if (!isCount(treeSize)) invalid('treeSize must be a non-negative safe integer');
   if (!Buffer.isBuffer(root) || root.length !== ROOT_SIZE) invalid('root must be a 32-byte Buffer');
   if (!isCount(height)) invalid('height must be a non-negative safe integer');
-  if (typeof blockHash !== 'string' || !HASH_HEX.test(blockHash)) invalid('blockHash must be 64 lowercase hex digits');
+  if (typeof blockHash !== 'string' || !HEX64.test(blockHash)) invalid('blockHash must be 64 lowercase hex digits');
   if (!isCount(time)) invalid('time must be a non-negative safe integer of milliseconds');
   return `${origin}\n${treeSize}\n${toBase64(root)}\nblock ${height} ${blockHash}\ntime ${time}\n`;
 }

@@ -1,4 +1,5 @@
 import { canonicalJson, sha256, sha256Hex, type JsonValue } from '@zizhu/crypto';
+import { HEX64 } from './hex.js';
 
 /** ledger-formats §3. */
 export type TxStatus = 'COMMITTED' | 'REVERTED';
@@ -9,7 +10,6 @@ export interface LogLeaf {
 }
 export const leafBytes = (leaf: LogLeaf): Buffer => Buffer.from(canonicalJson(leaf), 'utf8');
 
-const HEX64 = /^[0-9a-f]{64}$/;
 /**
  * JCS text of a leaf whose `out` is the digest of an already-canonical result text. Written as a
  * template (the fields are hex and a fixed word, so JCS adds nothing): leaves are made for every

@@ -1,5 +1,6 @@
 import { canonicalJson, Ed25519Signer, encryptForRecipientsSync, JweSealer, randomBytesFast, sha256Hex, toBase64, fromBase64, hasNonIntegerNumber, type JsonValue, type JweRecipient } from '@zizhu/crypto';
 import { TransactionRefused } from '../errors.js';
+import { HEX64 } from './hex.js';
 
 /** ledger-formats §2: what a client signs. */
 export interface Envelope {
@@ -145,7 +146,6 @@ export class SealSigner {
 const ENVELOPE_KEYS = ['args', 'channel', 'contract', 'method', 'nonce', 'signer', 'ts', 'v'];
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const METHOD = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 export const MAX_TX_BYTES = 256 * 1024;
 

@@ -4,6 +4,7 @@ import type { BlockHeader, SignedTransaction, TxStatus } from '../formats/index.
 import { LedgerError } from '../errors.js';
 import { LEDGER_MIGRATIONS } from './pg-schema.js';
 import type { BlockCommit, BlockRecord, CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx, StoredWrite } from './ledger-store.js';
+import { HEX64 } from '../formats/hex.js';
 
 export interface PgLedgerStoreOptions {
   connectionString: string;
@@ -70,7 +71,6 @@ export const READ_NODES_SQL = `SELECT n.leaf_end, n.level, n.hash FROM unnest($2
 /** A tree node in allNodes' packed page: int8 leafEnd, int2 level, 32-byte hash. */
 const PACKED_NODE = 8 + 2 + 32;
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
  * Texts as one parameter, joined by chr(31) (zz_commit_block splits them with string_to_array).
