@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
  * Summarises V8 .cpuprofile files (from `node --cpu-prof`): the functions with the most self time,
  * and (with --inclusive) the most total time, as % of the profile's sampled time.
  *
- *   node bench/dist/tools/cpuprofile-top.js <file.cpuprofile> [--top 25] [--inclusive]
+ *   node bench/dist/tools/cpuprofile-top.js <file.cpuprofile> [--top 25] [--inclusive] [--callers <name>]
+ *
+ * `--callers <name>`: the time spent in functions whose label starts with `name` (self and below),
+ * by the function that called them (the outermost such call of a stack counts once).
  */
 interface Node {
   id: number;
@@ -21,10 +24,12 @@ interface Profile {
 }
 
 const argv = process.argv.slice(2);
-const files = argv.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a));
 const topIdx = argv.indexOf('--top');
 const top = topIdx >= 0 ? Number(argv[topIdx + 1]) : 25;
 const inclusive = argv.includes('--inclusive');
+const callersIdx = argv.indexOf('--callers');
+const callersOf = callersIdx >= 0 ? argv[callersIdx + 1] : undefined;
+const files = argv.filter((a, i) => !a.startsWith('--') && !/^\d+$/.test(a) && !(callersIdx >= 0 && i === callersIdx + 1));
 
 const label = (n: Node): string => {
   const f = n.callFrame;
@@ -44,12 +49,22 @@ for (const file of files) {
   let idle = 0;
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
+  const callers = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const n = byId.get(id)!;
     total += us;
     const name = label(n);
     if (n.callFrame.functionName === '(idle)') idle += us;
     self.set(name, (self.get(name) ?? 0) + us);
+    if (callersOf !== undefined) {
+      // The outermost frame matching, and its caller.
+      let caller: string | undefined;
+      for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+        const up = parent.get(cur);
+        if (label(byId.get(cur)!).startsWith(callersOf)) caller = up === undefined ? '(root)' : label(byId.get(up)!);
+      }
+      if (caller !== undefined) callers.set(caller, (callers.get(caller) ?? 0) + us);
+    }
     if (inclusive) {
       const seen = new Set<string>();
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -70,4 +85,5 @@ for (const file of files) {
   };
   print('self time', self);
   if (inclusive) print('total time (inclusive)', incl);
+  if (callersOf !== undefined) print(`callers of ${callersOf}`, callers);
 }
