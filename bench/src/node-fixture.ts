@@ -163,16 +163,19 @@ export interface Gql {
 
 /** GraphQL over HTTP with a bearer token; throws on errors. */
 export function graphql(url: string, token?: string): Gql {
-  return async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-    if (body.errors?.length) throw new Error(`GraphQL ${body.errors[0].extensions?.code}: ${body.errors[0].message}`);
-    return body.data!;
-  };
+  return <T>(query: string, variables?: Record<string, unknown>): Promise<T> => postGraphql<T>(url, token, JSON.stringify({ query, variables }));
+}
+
+/** POSTs a GraphQL request body already written (`{ query, variables }` as JSON); answers its data, throws on errors. */
+export async function postGraphql<T>(url: string, token: string | undefined, body: string): Promise<T> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  const answer = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (answer.errors?.length) throw new Error(`GraphQL ${answer.errors[0].extensions?.code}: ${answer.errors[0].message}`);
+  return answer.data!;
 }
 
 export async function loginAdmin(url: string, home: string, org = 'bank-a'): Promise<string> {
