@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { lowerThreadPrioritySource } from './thread-priority.js';
 
 /**
  * Ed25519 on node:crypto, with libsodium (sodium-native, prebuilt inside its npm package) as the
@@ -188,9 +189,10 @@ export function verifyPacked(packed: Buffer, count: number, verifyOne: (pub: Uin
 
 /**
  * Source of a worker_threads script (eval mode, CommonJS) that verifies batches with exactly the
- * checks above: the pre-check functions are serialised from this module, not rewritten.
+ * checks above: the pre-check functions are serialised from this module, not rewritten. With `nice`
+ * (1-19) the worker first lowers its own scheduling priority (lowerThreadPriority).
  */
-export function ed25519VerifyWorkerSource(): string {
+export function ed25519VerifyWorkerSource(nice = 0): string {
   let sodiumPath: string | null = null;
   if (sodium) {
     try {
@@ -200,7 +202,7 @@ export function ed25519VerifyWorkerSource(): string {
     }
   }
   return `
-const { parentPort } = require('node:worker_threads');
+${lowerThreadPrioritySource(nice)}const { parentPort } = require('node:worker_threads');
 const nodeCrypto = require('node:crypto');
 const L = Buffer.from('${L.toString('hex')}', 'hex');
 const SMALL_ORDER_Y = ${JSON.stringify(SMALL_ORDER_Y.map((b) => b.toString('hex')))}.map((h) => Buffer.from(h, 'hex'));

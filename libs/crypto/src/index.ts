@@ -9,3 +9,4 @@ export * from './noble.js';
 export * from './keystore.js';
 export * from './jwe.js';
 export * from './random.js';
+export * from './thread-priority.js';

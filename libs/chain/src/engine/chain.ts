@@ -36,6 +36,11 @@ export interface ChainConfig {
   maxClockSkewMs: number;
   /** Worker threads verifying signatures (0: inline). */
   verifyWorkers: number;
+  /**
+   * Nice value (1-19) the verify workers lower themselves to, below the thread that runs the engine
+   * (lowerThreadPriority, Linux); 0 leaves them at its priority.
+   */
+  verifyWorkerNice: number;
   stateCacheEntries: number;
   /**
    * Execute a business channel's next block while the last one is still being written (at most one
@@ -54,6 +59,7 @@ export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
   maxPendingPerChannel: 50_000,
   maxClockSkewMs: 5 * 60_000,
   verifyWorkers: 2,
+  verifyWorkerNice: 0,
   stateCacheEntries: 100_000,
   pipelineBlocks: true,
 };
@@ -172,7 +178,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         this.validators.set(`${cls.contractName}.${method}`, ajv.compile(spec.args));
       }
     }
-    this.pool = new SignaturePool(this.config.verifyWorkers);
+    this.pool = new SignaturePool(this.config.verifyWorkers, undefined, this.config.verifyWorkerNice);
     this.orderer = new SoloOrderer((channel, batch) => this.commitBlock(channel, batch), {
       blockMaxTxs: this.config.blockMaxTxs,
       blockMaxWaitMs: this.config.blockMaxWaitMs,

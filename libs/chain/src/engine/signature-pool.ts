@@ -40,7 +40,8 @@ const PACKETS_PER_WORKER = 4;
  * cost the main thread and the workers ~10 µs a signature (a third of a libsodium verify).
  * `verifyMany` answers a whole block's signatures with one promise; a `SignatureBatch` (see
  * `batch()`) packs signatures as they are read and streams them to the workers. With `workers: 0`
- * it verifies inline.
+ * it verifies inline. With `nice` (1-19) the workers run at that lower scheduling priority than the
+ * thread that feeds them (a node's main thread; see lowerThreadPriority).
  */
 export class SignaturePool {
   private readonly workers: Worker[] = [];
@@ -59,8 +60,9 @@ export class SignaturePool {
   constructor(
     workers: number,
     private readonly maxBatch = 256,
+    nice = 0,
   ) {
-    const source = workers > 0 ? ed25519VerifyWorkerSource() : '';
+    const source = workers > 0 ? ed25519VerifyWorkerSource(nice) : '';
     for (let i = 0; i < workers; i++) {
       const w = new Worker(source, { eval: true });
       w.unref();

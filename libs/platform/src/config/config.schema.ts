@@ -59,6 +59,11 @@ export const CONFIG_VARIABLES = {
     schema: z.coerce.number().int().min(0).max(64).default(1),
     description: 'worker threads sealing (JWE) and signing the transactions the node signs for its users in batches (evidence anchoring); 0: on the main thread',
   },
+  WORKER_NICE: {
+    schema: z.coerce.number().int().min(0).max(19).default(10),
+    description:
+      'nice value the verify and sealing workers lower themselves to (Linux): under CPU contention the main thread, which every transaction passes through, goes first; idle cores they still use fully. 0: the main thread\'s priority',
+  },
   REPLICA_TAKEOVER_MS: {
     schema: z.coerce.number().int().min(0).max(600_000).default(1000),
     description: 'an API process finding the ledger committed by another becomes a replica (reads served, writes forwarded) and tries to take the commit over this often; 0: it stops at boot instead',

@@ -112,7 +112,7 @@ export class LedgerService implements OnApplicationShutdown {
         directory,
         contracts: [SystemContract, ...args.contracts.filter((c) => c !== SystemContract)],
         node: { name: node.name, signer: home.keystore.signer('node') },
-        config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, pipelineBlocks: config.BLOCK_PIPELINE, verifyWorkers: config.VERIFY_WORKERS },
+        config: { blockMaxTxs: config.BLOCK_MAX_TXS, blockMaxWaitMs: config.BLOCK_MAX_WAIT_MS, pipelineBlocks: config.BLOCK_PIPELINE, verifyWorkers: config.VERIFY_WORKERS, verifyWorkerNice: config.WORKER_NICE },
         clock: args.clock,
         // Another process commits: this one is a replica (reads here, writes forwarded) and takes
         // the commit leases over when the committer goes away.
@@ -142,7 +142,7 @@ export class LedgerService implements OnApplicationShutdown {
       await chain.close();
       throw e;
     }
-    const sealing = new SealSignPool(config.SEAL_WORKERS);
+    const sealing = new SealSignPool(config.SEAL_WORKERS, config.WORKER_NICE);
     return new LedgerService(chain, store, directory, new NodeKeystore(home.keystore, home.files.keystore), home.genesis, node.name, args.clock, args.metrics, sealing);
   }
 

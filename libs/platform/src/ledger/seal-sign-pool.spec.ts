@@ -1,4 +1,5 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { decryptJson, ed25519Verify, generateEd25519, generateX25519, type GeneralJWE } from '@zizhu/crypto';
 import { keyIdOf, parseSignedTransaction, txPreimage } from '@zizhu/chain';
 import type { SealSignJob } from '@zizhu/chain';
@@ -93,5 +94,28 @@ describe('SealSignPool lifecycle', () => {
     const pool = new SealSignPool(1);
     await pool.close();
     await expect(pool.run(job(8))).rejects.toThrow(/closed/);
+  });
+});
+
+(existsSync('/proc/thread-self') ? describe : describe.skip)('SealSignPool workers at a lower priority (Linux)', () => {
+  const niceOf = (tid: string): number => {
+    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  };
+  const threads = () => new Set(readdirSync(`/proc/${process.pid}/task`));
+
+  it('its worker lowers itself to the nice value given; the main thread keeps its own', async () => {
+    const main = niceOf(String(process.pid));
+    const before = threads();
+    const pool = new SealSignPool(1, 8);
+    try {
+      await pool.run(job(20));
+      const started = [...threads()].filter((t) => !before.has(t));
+      // The worker thread (and whatever helper threads V8 started with it): the worker is among them.
+      expect(started.map(niceOf)).toContain(Math.max(8, main));
+      expect(niceOf(String(process.pid))).toBe(main);
+    } finally {
+      await pool.close();
+    }
   });
 });

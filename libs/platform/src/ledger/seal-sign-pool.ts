@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SealSigner, type SealSignJob, type SignedTransaction } from '@zizhu/chain';
+import { lowerThreadPrioritySource } from '@zizhu/crypto';
 
 export interface SealedAndSigned {
   signed: SignedTransaction;
@@ -61,8 +62,14 @@ export class SealSignPool {
   private next = 0;
   private closed = false;
 
-  /** Workers start with the first job: a node that never seals in batches does not pay for them. */
-  constructor(private readonly size: number) {}
+  /**
+   * Workers start with the first job: a node that never seals in batches does not pay for them.
+   * With `nice` (1-19) they run at that lower scheduling priority (lowerThreadPriority).
+   */
+  constructor(
+    private readonly size: number,
+    private readonly nice = 0,
+  ) {}
 
   /** A new sealing batch: JWEs sealed in it share ephemeral keys per recipient (JweSealer). Close it when done. */
   openBatch(): string {
@@ -120,7 +127,7 @@ export class SealSignPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(workerSource(), { eval: true });
+    const worker = new Worker(workerSource(this.nice), { eval: true });
     worker.unref();
     const pw: PoolWorker = { worker, inflight: new Map() };
     worker.on('message', (m: { id: number; out: Outcome[] }) => {
@@ -148,7 +155,7 @@ export class SealSignPool {
   }
 }
 
-let source: string | undefined;
+const sources = new Map<number, string>();
 
 /**
  * The built entry point of a workspace package, found as Node finds it (node_modules upwards from
@@ -171,11 +178,12 @@ function builtEntry(pkg: string): string {
  * a SealSigner, as the pool does inline. If it cannot be loaded, every job is answered with that
  * error (the worker does not die and get replaced in a loop).
  */
-function workerSource(): string {
-  if (source) return source;
+function workerSource(nice: number): string {
+  const known = sources.get(nice);
+  if (known) return known;
   const url = (pkg: string) => JSON.stringify(builtEntry(pkg));
-  source = `
-const { parentPort } = require('node:worker_threads');
+  const source = `
+${lowerThreadPrioritySource(nice)}const { parentPort } = require('node:worker_threads');
 const loaded = import(${url('@zizhu/chain')}).then((mods) => ({ mods }), (e) => ({ error: String((e && e.message) || e) }));
 let signer;
 parentPort.on('message', async (m) => {
@@ -200,5 +208,6 @@ parentPort.on('message', async (m) => {
   parentPort.postMessage({ id: m.id, out });
 });
 `;
+  sources.set(nice, source);
   return source;
 }
