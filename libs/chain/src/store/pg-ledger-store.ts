@@ -73,7 +73,8 @@ const PACKED_NODE = 8 + 2 + 32;
 const MIGRATION_LOCK = 0x7a697a68; // "zizh"
 
 /**
- * Texts as one parameter, joined by chr(31) (zz_commit_block splits them with string_to_array).
+ * Texts as one parameter, joined by chr(31), which the statement splits with string_to_array
+ * (zz_commit_block here; read-model projections do the same).
  * What a block stores as text is canonical JSON, hex, a status or a state key (printable ASCII),
  * none of which can hold a raw control character (JSON escapes them): one that does is refused.
  */

@@ -100,4 +100,43 @@ describe('evidence records projection', () => {
       { id: earlier.id, resealed: null, leaf_index: '11', holder: 'platform-a' },
     ]);
   });
+
+  it('writes each column as the block left it: statuses changed in the anchoring block, free-text reasons of any character, timelines; a one-record block too', async () => {
+    const revoked = record(hex('3'), hex('f'));
+    const amended = record(hex('4'), hex('0'));
+    const reason = 'a reason, "quoted" \\ with \u001f, {braces}, NULL and é';
+    const statusRevoked: EvidenceStatus = { status: 'REVOKED', holder: 'platform-b', replacedBy: null, revokedAt: 1, revokeReason: reason, flows: 2 };
+    const statusAmended: EvidenceStatus = { status: 'AMENDED', holder: 'platform-a', replacedBy: hex('5'), revokedAt: null, revokeReason: null, flows: 2 };
+    const flow = (id: string, seq: number, action: string, detail: Record<string, unknown>) =>
+      [`tl/${id}/${String(seq).padStart(8, '0')}`, { seq, action, at: 1_800_000_000_000 + seq, height: 3, tx: hex('9'), org: 'bank-a', keyId: hex('c'), detail } as never] as [string, never];
+    await project({
+      ...block(3, [
+        { record: revoked, args: {} },
+        { record: amended, args: {} },
+      ]),
+      writes: [
+        [`ev/${revoked.id}`, revoked as never],
+        [`evs/${revoked.id}`, statusRevoked as never],
+        flow(revoked.id, 1, 'ANCHORED', { holder: 'platform-a', replaces: null }),
+        flow(revoked.id, 2, 'REVOKED', { reason }),
+        [`ev/${amended.id}`, amended as never],
+        [`evs/${amended.id}`, statusAmended as never],
+      ],
+    });
+    const { rows } = await pool.query('SELECT id, status, holder, parties, replaced_by, revoke_reason, leaf_index FROM evidence_records WHERE id = ANY($1) ORDER BY id', [[revoked.id, amended.id]]);
+    expect(rows).toEqual([
+      { id: revoked.id, status: 'REVOKED', holder: 'platform-b', parties: ['bank-a', 'platform-a', 'platform-b'], replaced_by: null, revoke_reason: reason, leaf_index: '30' },
+      { id: amended.id, status: 'AMENDED', holder: 'platform-a', parties: ['bank-a', 'platform-a'], replaced_by: hex('5'), revoke_reason: null, leaf_index: '31' },
+    ]);
+    const flows = await pool.query('SELECT seq, action, detail, extract(epoch FROM at) * 1000 AS at FROM evidence_flows WHERE evidence_id = $1 ORDER BY seq', [revoked.id]);
+    expect(flows.rows).toEqual([
+      { seq: 1, action: 'ANCHORED', detail: { holder: 'platform-a', replaces: null }, at: '1800000000001.000000' },
+      { seq: 2, action: 'REVOKED', detail: { reason }, at: '1800000000002.000000' },
+    ]);
+    // One record alone, its nullable columns null.
+    const alone = record(hex('6'), hex('7'));
+    await project(block(4, [{ record: alone, args: {} }]));
+    const one = await pool.query('SELECT replaces, replaced_by, revoke_reason, status FROM evidence_records WHERE id = $1', [alone.id]);
+    expect(one.rows).toEqual([{ replaces: null, replaced_by: null, revoke_reason: null, status: 'ACTIVE' }]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Projection, SqlClient } from '@zizhu/chain';
+import { joinFields, type Projection, type SqlClient } from '@zizhu/chain';
 import type { EvidenceRecord, EvidenceStatus, FlowAction, FlowRecord, SigningEnvelope } from '@zizhu/contract-evidence';
 import { sha256Hex } from '@zizhu/crypto';
 import { QueueName, enqueueEventWebhooks, enqueueManyInTransaction, jobId, type OutboxEntry, type WebhookEvent } from '@zizhu/platform';
@@ -23,7 +23,8 @@ export function evidenceEventType(action: FlowAction): string {
 /**
  * The evidence read models from each block's final state writes on the evidence channels, inside
  * the block's own commit transaction: records (`ev/`, `evs/`, `evm/`), their timelines (`tl/`) and signing
- * envelopes (`env/`), one statement per kind for the whole block (a batch of 10,000 anchors is one block or a few).
+ * envelopes (`env/`), for the whole block at once (a batch of 10,000 anchors is one block or a few): new records and
+ * timeline entries in one statement, which also tells whether any webhook endpoint exists; the other kinds one each.
  * A record's metadata as anchored is not copied: it stays in the log, the `sealed` argument of its
  * anchoring transaction (before contract 1.3.0 also in `ev/`); only metadata sealed again by a transfer (`evm/`) is kept.
  * Then, in the same transaction, the outbox jobs: each unfinished envelope's expiry (a delayed job),
@@ -49,47 +50,74 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     // `evs/` write): updating each new row right after inserting it wrote every record twice.
     const statusOf = new Map(statuses.map((st) => [st.id, st]));
     const inserted = new Set<string>();
-    if (records.length > 0) {
+    let hooks = false;
+    if (records.length > 0 || flows.length > 0) {
+      // New records, the timeline entries and whether any webhook endpoint exists: one statement,
+      // one round trip. Columns go as texts joined by chr(31) (joinFields: ids, hex, names and JSON
+      // texts, none of which holds that character), which costs the driver and PostgreSQL less than a
+      // JSON document per row; free texts that may be null go as text[].
       const leafOf = new Map(block.receipts.map((r) => [r.hash, r.leafIndex]));
-      const { rows } = await sql.query<{ id: string }>(
-        `INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf_index)
-         SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, r.parties, r.status, r.version, r.replaces, r.replaced_by, r.revoke_reason,
-                to_timestamp(r.recorded_at / 1000.0), r.height, r.tx, r.leaf
-         FROM jsonb_to_recordset($2::jsonb) AS r(id text, alg text, value text, type text, issuer text, holder text, parties text[], status text, version int,
-                                                  replaces text, replaced_by text, revoke_reason text, recorded_at bigint, height bigint, tx text, leaf bigint)
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id`,
+      const rows = records.map((r) => {
+        const st = statusOf.get(r.id);
+        // As the status update below would leave it: the holder now, who joins the parties if new.
+        const parties = [r.issuer, r.holder];
+        if (st && !parties.includes(st.holder)) parties.push(st.holder);
+        return { r, st, parties };
+      });
+      const col = <T>(xs: readonly T[], f: (x: T) => string | number) => joinFields(xs.map((x) => String(f(x))));
+      const { rows: answer } = await sql.query<{ inserted: string[]; hooks: boolean }>(
+        `WITH rec AS (
+           INSERT INTO evidence_records (id, channel, digest_alg, digest, type, issuer, holder, parties, status, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf_index)
+           SELECT r.id, $1, r.alg, r.value, r.type, r.issuer, r.holder, string_to_array(r.parties, ','), r.status, r.version::int, r.replaces, r.replaced_by, r.revoke_reason,
+                  to_timestamp(r.recorded_at::bigint / 1000.0), r.height::bigint, r.tx, r.leaf::bigint
+           FROM unnest(string_to_array($2, chr(31)), string_to_array($3, chr(31)), string_to_array($4, chr(31)), string_to_array($5, chr(31)), string_to_array($6, chr(31)),
+                       string_to_array($7, chr(31)), string_to_array($8, chr(31)), string_to_array($9, chr(31)), string_to_array($10, chr(31)), $11::text[], $12::text[], $13::text[],
+                       string_to_array($14, chr(31)), string_to_array($15, chr(31)), string_to_array($16, chr(31)), string_to_array($17, chr(31)))
+                AS r(id, alg, value, type, issuer, holder, parties, status, version, replaces, replaced_by, revoke_reason, recorded_at, height, tx, leaf)
+           ON CONFLICT (id) DO NOTHING
+           RETURNING id
+         ), flows AS (
+           INSERT INTO evidence_flows (evidence_id, seq, action, at, height, tx, org, key_id, detail)
+           SELECT f.evidence_id, f.seq::int, f.action, to_timestamp(f.at::bigint / 1000.0), f.height::bigint, f.tx, f.org, f.key_id, f.detail::jsonb
+           FROM unnest(string_to_array($18, chr(31)), string_to_array($19, chr(31)), string_to_array($20, chr(31)), string_to_array($21, chr(31)), string_to_array($22, chr(31)),
+                       string_to_array($23, chr(31)), string_to_array($24, chr(31)), string_to_array($25, chr(31)), string_to_array($26, chr(31)))
+                AS f(evidence_id, seq, action, at, height, tx, org, key_id, detail)
+           ON CONFLICT (evidence_id, seq) DO NOTHING
+         )
+         SELECT ARRAY(SELECT id FROM rec) AS inserted, EXISTS (SELECT 1 FROM webhook_endpoints) AS hooks`,
         [
           block.channel,
-          JSON.stringify(
-            records.map((r) => {
-              const st = statusOf.get(r.id);
-              // As the status update below would leave it: the holder now, who joins the parties if new.
-              const parties = [r.issuer, r.holder];
-              if (st && !parties.includes(st.holder)) parties.push(st.holder);
-              return {
-                id: r.id,
-                alg: r.digest.alg,
-                value: r.digest.value,
-                type: r.type,
-                issuer: r.issuer,
-                holder: st?.holder ?? r.holder,
-                parties,
-                status: st?.status ?? 'ACTIVE',
-                version: r.version,
-                replaces: r.replaces,
-                replaced_by: st?.replacedBy ?? null,
-                revoke_reason: st?.revokeReason ?? null,
-                recorded_at: r.recordedAt,
-                height: r.height,
-                tx: r.tx,
-                leaf: leafOf.get(r.tx) ?? 0,
-              };
-            }),
-          ),
+          col(rows, ({ r }) => r.id),
+          col(rows, ({ r }) => r.digest.alg),
+          col(rows, ({ r }) => r.digest.value),
+          col(rows, ({ r }) => r.type),
+          col(rows, ({ r }) => r.issuer),
+          col(rows, ({ r, st }) => st?.holder ?? r.holder),
+          // Organisation names ([a-z0-9-]) hold no comma.
+          col(rows, ({ parties }) => parties.join(',')),
+          col(rows, ({ st }) => st?.status ?? 'ACTIVE'),
+          col(rows, ({ r }) => r.version),
+          rows.map(({ r }) => r.replaces),
+          rows.map(({ st }) => st?.replacedBy ?? null),
+          rows.map(({ st }) => st?.revokeReason ?? null),
+          col(rows, ({ r }) => r.recordedAt),
+          col(rows, ({ r }) => r.height),
+          col(rows, ({ r }) => r.tx),
+          col(rows, ({ r }) => leafOf.get(r.tx) ?? 0),
+          col(flows, (f) => f.evidenceId),
+          col(flows, (f) => f.seq),
+          col(flows, (f) => f.action),
+          col(flows, (f) => f.at),
+          col(flows, (f) => f.height),
+          col(flows, (f) => f.tx),
+          col(flows, (f) => f.org),
+          col(flows, (f) => f.keyId),
+          // JSON.stringify escapes every control character: a JSON text never holds chr(31).
+          col(flows, (f) => JSON.stringify(f.detail)),
         ],
       );
-      for (const row of rows) inserted.add(row.id);
+      for (const id of answer[0].inserted) inserted.add(id);
+      hooks = answer[0].hooks;
     }
     const updated = statuses.filter((st) => !inserted.has(st.id));
     if (updated.length > 0) {
@@ -104,15 +132,6 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     if (resealed.length > 0) {
       // The metadata sealed again by a transfer of holding: what the current holder opens.
       await sql.query(`UPDATE evidence_records e SET resealed = m.sealed FROM jsonb_to_recordset($1::jsonb) AS m(id text, sealed jsonb) WHERE e.id = m.id`, [JSON.stringify(resealed)]);
-    }
-    if (flows.length > 0) {
-      await sql.query(
-        `INSERT INTO evidence_flows (evidence_id, seq, action, at, height, tx, org, key_id, detail)
-         SELECT f.evidence_id, f.seq, f.action, to_timestamp(f.at / 1000.0), f.height, f.tx, f.org, f.key_id, f.detail
-         FROM jsonb_to_recordset($1::jsonb) AS f(evidence_id text, seq int, action text, at bigint, height bigint, tx text, org text, key_id text, detail jsonb)
-         ON CONFLICT (evidence_id, seq) DO NOTHING`,
-        [JSON.stringify(flows.map((f) => ({ evidence_id: f.evidenceId, seq: f.seq, action: f.action, at: f.at, height: f.height, tx: f.tx, org: f.org, key_id: f.keyId, detail: f.detail })))],
-      );
     }
     if (envelopes.length > 0) {
       await sql.query(
@@ -149,7 +168,7 @@ export function evidenceRecordsProjection(channels: readonly string[]): Projecti
     }
     const open = envelopes.filter((v) => UNFINISHED.has(v.status));
     if (open.length > 0) await enqueueManyInTransaction(sql, QueueName.EVIDENCE_ENVELOPE_EXPIRY, open.map(envelopeExpiryJob));
-    if (flows.length > 0) await enqueueEventWebhooks(sql, () => flowEvents(sql, block.channel, flows));
+    if (flows.length > 0 && hooks) await enqueueEventWebhooks(sql, () => flowEvents(sql, block.channel, flows));
   };
 }
 
