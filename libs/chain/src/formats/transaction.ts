@@ -144,6 +144,7 @@ export class SealSigner {
 }
 
 const ENVELOPE_KEYS = ['args', 'channel', 'contract', 'method', 'nonce', 'signer', 'ts', 'v'];
+const ENVELOPE_KEY_SET = new Set(ENVELOPE_KEYS);
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const METHOD = /^[a-zA-Z][a-zA-Z0-9]{0,62}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -182,8 +183,9 @@ export function parseSignedTransaction(input: unknown, signedPreimage?: Buffer):
   if (Object.keys(input as object).some((k) => !['envelope', 'signature', 'publicKey'].includes(k))) bad('unexpected top-level field');
   if (!isPlainObject(envelope)) bad('envelope must be an object');
   const env = envelope as Record<string, unknown>;
-  const keys = Object.keys(env).sort();
-  if (keys.length !== ENVELOPE_KEYS.length || keys.some((k, i) => k !== ENVELOPE_KEYS[i])) {
+  // Exactly those fields (each own key one of them, and as many): no sorted copy of the keys per transaction.
+  const keys = Object.keys(env);
+  if (keys.length !== ENVELOPE_KEYS.length || keys.some((k) => !ENVELOPE_KEY_SET.has(k))) {
     bad(`envelope must have exactly the fields ${ENVELOPE_KEYS.join(', ')}`);
   }
   if (env.v !== 1) bad('unsupported version (v must be 1)');
