@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { toHex } from './encoding.js';
 import { documentDigestHex, sha256, sha256Hex } from './hash.js';
 import { nobleSha256 } from './noble.js';
@@ -28,6 +28,18 @@ describe('SHA-256 known answers', () => {
     expect(sha256Hex('a', Buffer.from('b'), 'c')).toBe(KNOWN[1][2]);
     expect(toHex(nobleSha256('a', Buffer.from('b'), 'c'))).toBe(KNOWN[1][2]);
     expect(toHex(nobleSha256('€'))).toBe(sha256Hex(Buffer.from([0xe2, 0x82, 0xac])));
+  });
+
+  it('hashes texts-only parts as a Hash object fed part by part would, a surrogate pair split between parts included', () => {
+    const byParts = (...parts: string[]) => {
+      const h = createHash('sha256');
+      for (const p of parts) h.update(p);
+      return h.digest('hex');
+    };
+    for (const parts of [[], ['a', 'b', 'c'], ['zizhu:evidence:v1\n', '{"alg":"sha256"}'], ['é', '😀', ''], ['x\ud83d', '\ude00y'], ['\ud83d', 'z'], ['a\ude00']]) {
+      expect(sha256Hex(...parts)).toBe(byParts(...parts));
+      expect(toHex(sha256(...parts))).toBe(byParts(...parts));
+    }
   });
 
   it('agrees with noble on random inputs', () => {
