@@ -11,7 +11,12 @@ const linux = existsSync('/proc/thread-self');
 function niceByThread(): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between listing and reading
+    }
     out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
   }
   return out;

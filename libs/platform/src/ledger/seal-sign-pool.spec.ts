@@ -98,14 +98,19 @@ describe('SealSignPool lifecycle', () => {
 });
 
 (existsSync('/proc/thread-self') ? describe : describe.skip)('SealSignPool workers at a lower priority (Linux)', () => {
-  const niceOf = (tid: string): number => {
-    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  // A thread may end between listing and reading: undefined for it.
+  const niceOf = (tid: string): number | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    } catch {
+      return undefined;
+    }
   };
   const threads = () => new Set(readdirSync(`/proc/${process.pid}/task`));
 
   it('its worker lowers itself to the nice value given; the main thread keeps its own', async () => {
-    const main = niceOf(String(process.pid));
+    const main = niceOf(String(process.pid))!;
     const before = threads();
     const pool = new SealSignPool(1, 8);
     try {
