@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { Ed25519Signer, canonicalJson, ed25519Verify, generateEd25519, sha256Hex } from '@zizhu/crypto';
-import { keyIdOf, keyIdOfBase64, parseSignedTransaction, signTransaction, signTransactionWithPreimage, txHash, txPreimage } from './transaction.js';
+import { envelopeOfPreimage, keyIdOf, keyIdOfBase64, parseSignedTransaction, signTransaction, signTransactionWithPreimage, txHash, txPreimage } from './transaction.js';
 
 describe('transaction format (ledger-formats §2)', () => {
   const signer = new Ed25519Signer(generateEd25519().privateKey);
@@ -31,5 +31,21 @@ describe('transaction format (ledger-formats §2)', () => {
     expect({ canonical: hinted.canonical, hash: hinted.hash }).toEqual({ canonical: scratch.canonical, hash: scratch.hash });
     // The other checks still run with a preimage at hand.
     expect(() => parseSignedTransaction({ ...own, envelope: { ...own.envelope, ts: 1.5 } }, preimage)).toThrow(/ts must be integer/);
+  });
+});
+
+describe('envelopeOfPreimage', () => {
+  it('reads back exactly the envelope a preimage serialises, and refuses bytes that are not one', () => {
+    const signer = new Ed25519Signer(generateEd25519().privateKey);
+    const { signed, preimage } = signTransactionWithPreimage({ channel: 'evidence', contract: 'evidence', method: 'anchor', args: { title: 'é ✓ "quoted"', n: 3, list: [1, { z: null, a: true }] }, ts: 1 }, signer);
+    const envelope = envelopeOfPreimage(preimage);
+    expect(envelope).toEqual(signed.envelope);
+    expect(txPreimage(envelope).equals(preimage)).toBe(true);
+    // A view into a larger buffer (as a worker's packed answer) reads the same.
+    const packed = Buffer.concat([Buffer.from('xx'), preimage, Buffer.from('yy')]);
+    expect(envelopeOfPreimage(packed.subarray(2, 2 + preimage.length))).toEqual(signed.envelope);
+    expect(() => envelopeOfPreimage(Buffer.from('{"v":1}'))).toThrow('not a transaction preimage');
+    expect(() => envelopeOfPreimage(Buffer.from('zizhu:tx:v1\n[1]'))).toThrow('no envelope object');
+    expect(() => envelopeOfPreimage(Buffer.from('zizhu:tx:v1\n{"v":'))).toThrow(SyntaxError);
   });
 });

@@ -29,6 +29,19 @@ export const txPreimage = (envelope: Envelope): Buffer => Buffer.from(TX_PREFIX 
 export const txHashOfPreimage = (preimage: Uint8Array): string => sha256Hex(preimage);
 export const txHash = (envelope: Envelope): string => sha256Hex(txPreimage(envelope));
 
+/**
+ * The envelope a preimage serialises (txPreimage's bytes read back): for a signer on another thread,
+ * whose preimage crosses as bytes and whose envelope is then exactly what it signed. Throws on
+ * bytes that are not a preimage.
+ */
+export function envelopeOfPreimage(preimage: Uint8Array): Envelope {
+  const bytes = Buffer.from(preimage.buffer, preimage.byteOffset, preimage.byteLength);
+  if (bytes.length < TX_PREFIX.length || bytes.toString('latin1', 0, TX_PREFIX.length) !== TX_PREFIX) throw new TypeError(`not a transaction preimage (no ${JSON.stringify(TX_PREFIX)} prefix)`);
+  const envelope = JSON.parse(bytes.toString('utf8', TX_PREFIX.length)) as unknown;
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new TypeError('not a transaction preimage (no envelope object)');
+  return envelope as Envelope;
+}
+
 /** keyId = hex(SHA-256(0x01 || rawPublicKey)). */
 export const keyIdOf = (rawPublicKey: Uint8Array): string => sha256Hex(ED25519_SUITE, rawPublicKey);
 
