@@ -1,26 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ed25519VerifyWorkerSource } from './ed25519.js';
+import { niceOfThread, threadsInProc } from '../../../test/support/threads.js';
 import { lowerThreadPriority, lowerThreadPrioritySource } from './thread-priority.js';
-
-const linux = existsSync('/proc/thread-self');
-
-/** The nice value of each thread of this process, by thread id (field 19 of /proc/<pid>/task/<tid>/stat). */
-function niceByThread(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // the thread ended between listing and reading
-    }
-    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-  }
-  return out;
-}
 
 /** Runs a worker from eval'd source that answers its own thread id once started, and waits for it. */
 async function workerThreadId(source: string): Promise<{ tid: number; stop: () => Promise<number> }> {
@@ -32,27 +16,25 @@ async function workerThreadId(source: string): Promise<{ tid: number; stop: () =
   return { tid, stop: () => worker.terminate() };
 }
 
-(linux ? describe : describe.skip)('lowerThreadPriority (Linux)', () => {
+(threadsInProc ? describe : describe.skip)('lowerThreadPriority (Linux)', () => {
   it('lowers the calling worker thread only, never the main thread', async () => {
-    const main = niceByThread().get(process.pid);
+    const main = niceOfThread(process.pid)!;
     const w = await workerThreadId(lowerThreadPrioritySource(7));
     try {
-      const nice = niceByThread();
-      expect(nice.get(w.tid)).toBe(Math.max(7, main!));
-      expect(nice.get(process.pid)).toBe(main);
+      expect(niceOfThread(w.tid)).toBe(Math.max(7, main));
+      expect(niceOfThread(process.pid)).toBe(main);
     } finally {
       await w.stop();
     }
   });
 
   it('the verify worker lowers itself when asked to, and stays at the main thread\'s priority with 0', async () => {
-    const main = niceByThread().get(process.pid)!;
+    const main = niceOfThread(process.pid)!;
     const lowered = await workerThreadId(ed25519VerifyWorkerSource(9));
     const plain = await workerThreadId(ed25519VerifyWorkerSource(0));
     try {
-      const nice = niceByThread();
-      expect(nice.get(lowered.tid)).toBe(Math.max(9, main));
-      expect(nice.get(plain.tid)).toBe(main);
+      expect(niceOfThread(lowered.tid)).toBe(Math.max(9, main));
+      expect(niceOfThread(plain.tid)).toBe(main);
     } finally {
       await Promise.all([lowered.stop(), plain.stop()]);
     }

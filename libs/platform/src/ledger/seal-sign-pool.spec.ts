@@ -1,8 +1,8 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { decryptJson, ed25519Verify, generateEd25519, generateX25519, type GeneralJWE } from '@zizhu/crypto';
 import { keyIdOf, parseSignedTransaction, txPreimage } from '@zizhu/chain';
 import type { SealSignJob } from '@zizhu/chain';
+import { niceOfThread, threadIds, threadsInProc } from '../../../../test/support/threads.js';
 import { SealSignError, SealSignPool } from './seal-sign-pool.js';
 
 // The worker runs the built packages (npm test builds first).
@@ -97,28 +97,17 @@ describe('SealSignPool lifecycle', () => {
   });
 });
 
-(existsSync('/proc/thread-self') ? describe : describe.skip)('SealSignPool workers at a lower priority (Linux)', () => {
-  // A thread may end between listing and reading: undefined for it.
-  const niceOf = (tid: string): number | undefined => {
-    try {
-      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    } catch {
-      return undefined;
-    }
-  };
-  const threads = () => new Set(readdirSync(`/proc/${process.pid}/task`));
-
+(threadsInProc ? describe : describe.skip)('SealSignPool workers at a lower priority (Linux)', () => {
   it('its worker lowers itself to the nice value given; the main thread keeps its own', async () => {
-    const main = niceOf(String(process.pid))!;
-    const before = threads();
+    const main = niceOfThread(process.pid)!;
+    const before = new Set(threadIds());
     const pool = new SealSignPool(1, 8);
     try {
       await pool.run(job(20));
-      const started = [...threads()].filter((t) => !before.has(t));
+      const started = threadIds().filter((t) => !before.has(t));
       // The worker thread (and whatever helper threads V8 started with it): the worker is among them.
-      expect(started.map(niceOf)).toContain(Math.max(8, main));
-      expect(niceOf(String(process.pid))).toBe(main);
+      expect(started.map(niceOfThread)).toContain(Math.max(8, main));
+      expect(niceOfThread(process.pid)).toBe(main);
     } finally {
       await pool.close();
     }
