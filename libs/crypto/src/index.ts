@@ -1,6 +1,7 @@
 export * from './encoding.js';
 export * from './hash.js';
 export * from './canonical-json.js';
+export * from './json-copy.js';
 export * from './ed25519.js';
 export * from './errors.js';
 export * from './x25519.js';

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { canonicalJson, hasNonIntegerNumber, type JsonValue } from '@zizhu/crypto';
+import { canonicalJson, hasNonIntegerNumber, jsonCopy, type JsonValue } from '@zizhu/crypto';
 import { ContractError } from '../errors.js';
 import { isContractKey, type ContractClass, type ContractContext, type ContractEvent, type Sender, type StateEntry } from '../contract/index.js';
 import { leafTextOf, type TxStatus } from '../formats/index.js';
@@ -232,16 +232,16 @@ export async function executeBlock(args: {
         if (discovery) return;
         checkValue(data, `event ${type}`);
         // A private copy (the contract may change its object later); canonical bytes come once, with the result.
-        events.push({ type, data: JSON.parse(JSON.stringify(data)) as JsonValue });
+        events.push({ type, data: jsonCopy(data) });
       },
     };
     const method = deployed.instance[env.method] as (c: ContractContext, a: unknown) => unknown;
     if (typeof method !== 'function' || !Object.hasOwn(deployed.cls.methods, env.method)) throw new Revert('UNKNOWN_METHOD', `unknown method ${env.method}`);
     // Arguments are handed over as a private deep copy, so a contract cannot alter the logged envelope.
-    const value = (await method.call(deployed.instance, ctx, JSON.parse(JSON.stringify(env.args)))) as JsonValue | undefined;
+    const value = (await method.call(deployed.instance, ctx, jsonCopy(env.args))) as JsonValue | undefined;
     if (discovery || value === undefined) return { value: null, events, writes: txWrites };
     checkValue(value, 'result');
-    return { value: JSON.parse(JSON.stringify(value)) as JsonValue, events, writes: txWrites };
+    return { value: jsonCopy(value), events, writes: txWrites };
   }
 }
 
