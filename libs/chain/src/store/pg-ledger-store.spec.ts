@@ -47,8 +47,8 @@ describe('PgLedgerStore reads by key on a channel whose statistics lag behind it
   it('looks each key up by the primary key, even when planned for the values given (no scan of the channel)', async () => {
     await client.query('SET plan_cache_mode = force_custom_plan');
     const keys = Array.from({ length: 2_000 }, (_, i) => `k/${i * 7 + 1}`);
-    await client.query(`PREPARE read_state(text, text[]) AS ${READ_STATE_SQL}`);
-    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (FORMAT JSON) EXECUTE read_state('ch', '{${keys.join(',')}}')`);
+    await client.query(`PREPARE read_state(text, text) AS ${READ_STATE_SQL}`);
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (FORMAT JSON) EXECUTE read_state('ch', '${keys.join('\x1f')}')`);
     const nodes = planNodes(rows[0]['QUERY PLAN'][0].Plan);
     const reads = nodes.filter((n) => n.relation === 'ledger_state');
     expect(reads).toHaveLength(1);
@@ -81,6 +81,12 @@ describe('PgLedgerStore reads by key on a channel whose statistics lag behind it
     ]);
     expect((await store.readState('other', ['k/1'])).size).toBe(0);
     expect((await store.readState('ch', [])).size).toBe(0);
+  });
+
+  it('a text that is no state key (empty, or holding U+001F, the separator) has no value, and the others are still read', async () => {
+    const got = await store.readState('ch', ['', 'k/1\x1fk/2', 'k/2']);
+    expect([...got]).toEqual([['k/2', '{"n":2}']]);
+    expect((await store.readState('ch', ['', '\x1f'])).size).toBe(0);
   });
 });
 
