@@ -77,18 +77,27 @@ export type TransactionFields = Omit<Envelope, 'v' | 'signer' | 'nonce' | 'ts'> 
  * envelope serialised a second time.
  */
 export function signTransactionWithPreimage(fields: TransactionFields, signer: Ed25519Signer): { signed: SignedTransaction; preimage: Buffer } {
+  const ids = signerIds(signer);
   const envelope: Envelope = {
     v: 1,
     channel: fields.channel,
     contract: fields.contract,
     method: fields.method,
     args: fields.args,
-    signer: keyIdOf(signer.publicKey),
+    signer: ids.keyId,
     nonce: fields.nonce ?? randomNonce(),
     ts: fields.ts,
   };
   const preimage = txPreimage(envelope);
-  return { signed: { envelope, signature: toBase64(signer.sign(preimage)), publicKey: toBase64(signer.publicKey) }, preimage };
+  return { signed: { envelope, signature: toBase64(signer.sign(preimage)), publicKey: ids.publicKey }, preimage };
+}
+
+const signerIdCache = new WeakMap<Ed25519Signer, { keyId: string; publicKey: string }>();
+/** A signer's key id and base64 public key, worked out once per signer rather than for every transaction it signs. */
+function signerIds(signer: Ed25519Signer): { keyId: string; publicKey: string } {
+  let ids = signerIdCache.get(signer);
+  if (!ids) signerIdCache.set(signer, (ids = { keyId: keyIdOf(signer.publicKey), publicKey: toBase64(signer.publicKey) }));
+  return ids;
 }
 
 /** Metadata to seal (JWE) into one argument of a call before it is signed. */
