@@ -159,7 +159,7 @@ const ENVELOPE_ID = { envelopeId: HEX64 };
  */
 export class EvidenceContract {
   static readonly contractName = 'evidence';
-  static readonly version: string = '1.4.0';
+  static readonly version: string = '1.3.0';
   /** Largest canonical JSON of a `sealed` JWE kept in state. */
   static readonly MAX_SEALED_CHARS = 65536;
   /** Most records one `viewMany` records (a Relay page holds at most 100). */
@@ -486,10 +486,7 @@ export class EvidenceContract {
 
   /** Sealed metadata the contract keeps: bounded in size, and readable by `orgs` (JWE recipients by `kid`). */
   private requireSealedFor(sealed: SealedJwe, orgs: string[]): void {
-    // Its JSON text's length: the canonical text's (what versions before 1.4.0 measured), since both
-    // write the same members with the same escapes, only in another order; it was serialised
-    // canonically only to be measured.
-    if (JSON.stringify(sealed).length > EvidenceContract.MAX_SEALED_CHARS) {
+    if (canonicalJson(sealed as never).length > EvidenceContract.MAX_SEALED_CHARS) {
       throw new ContractError('SEALED_TOO_LARGE', `the sealed metadata exceeds ${EvidenceContract.MAX_SEALED_CHARS} characters`);
     }
     const kids = new Set(sealed.recipients.map((r) => r.header?.kid));
