@@ -413,7 +413,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       height,
       hash: tx.parsed.hash,
       signed: tx.parsed.signed,
-      rawSigned: tx.parsed.canonical,
+      preimage: tx.parsed.preimage,
       status: tx.status,
       result: tx.result,
       leaf: tx.leaf,

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { Ed25519Signer, canonicalJson, ed25519Verify, generateEd25519, sha256Hex } from '@zizhu/crypto';
-import { envelopeOfPreimage, keyIdOf, keyIdOfBase64, parseSignedTransaction, signTransaction, signTransactionWithPreimage, txHash, txPreimage } from './transaction.js';
+import { envelopeOfPreimage, keyIdOf, keyIdOfBase64, parseSignedTransaction, signTransaction, signTransactionWithPreimage, storedSignedParts, txHash, txPreimage } from './transaction.js';
 
 describe('transaction format (ledger-formats §2)', () => {
   const signer = new Ed25519Signer(generateEd25519().privateKey);
@@ -15,9 +15,10 @@ describe('transaction format (ledger-formats §2)', () => {
     expect(keyIdOfBase64(signed.publicKey, signer.publicKey)).toBe(keyIdOf(signer.publicKey));
   });
 
-  it('derives the stored canonical text without serialising twice, equal to JCS of the signed transaction', () => {
+  it('writes the stored canonical text from the preimage without serialising twice: the UTF-8 of JCS of the signed transaction', () => {
     const parsed = parseSignedTransaction(JSON.parse(JSON.stringify(signed)));
-    expect(parsed.canonical).toBe(canonicalJson(signed));
+    const stored = Buffer.concat(storedSignedParts(parsed.preimage, parsed.signed));
+    expect(stored.equals(Buffer.from(canonicalJson(signed), 'utf8'))).toBe(true);
     expect(parsed.hash).toBe(txHash(signed.envelope));
   });
 
@@ -28,7 +29,8 @@ describe('transaction format (ledger-formats §2)', () => {
     expect(ed25519Verify(signer.publicKey, preimage, Buffer.from(own.signature, 'base64'))).toBe(true);
     const hinted = parseSignedTransaction(own, preimage);
     const scratch = parseSignedTransaction(JSON.parse(JSON.stringify(own)));
-    expect({ canonical: hinted.canonical, hash: hinted.hash }).toEqual({ canonical: scratch.canonical, hash: scratch.hash });
+    const stored = (p: typeof hinted) => Buffer.concat(storedSignedParts(p.preimage, p.signed)).toString('utf8');
+    expect({ stored: stored(hinted), hash: hinted.hash }).toEqual({ stored: stored(scratch), hash: scratch.hash });
     // The other checks still run with a preimage at hand.
     expect(() => parseSignedTransaction({ ...own, envelope: { ...own.envelope, ts: 1.5 } }, preimage)).toThrow(/ts must be integer/);
   });

@@ -179,8 +179,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** A structurally valid signed transaction with its decoded parts; computed once per submit. */
 export interface ParsedTransaction {
   signed: SignedTransaction;
-  /** JCS of the whole signed transaction, as the ledger stores it. */
-  canonical: string;
+  /** What the signature covers; the ledger's stored text is written from it (storedSignedParts). */
   preimage: Buffer;
   hash: string;
   publicKey: Buffer;
@@ -242,8 +241,16 @@ export function parseSignedTransaction(input: unknown, signedPreimage?: Buffer):
     signature: signature as string,
     publicKey: publicKey as string,
   };
-  // JCS of { envelope, publicKey, signature } without serialising the envelope twice: the keys
-  // already sort in this order and JCS writes strings as JSON.stringify does.
-  const canonical = `{"envelope":${preimage.toString('utf8', TX_PREFIX.length)},"publicKey":${JSON.stringify(publicKey)},"signature":${JSON.stringify(signature)}}`;
-  return { signed, canonical, preimage, hash: txHashOfPreimage(preimage), publicKey: pub, signature: sig };
+  return { signed, preimage, hash: txHashOfPreimage(preimage), publicKey: pub, signature: sig };
+}
+
+const STORED_HEAD = Buffer.from('{"envelope":', 'latin1');
+/**
+ * The signed transaction as the ledger stores it, JCS of { envelope, publicKey, signature }, as
+ * UTF-8 bytes to concatenate, written from the preimage its signature covers: the envelope is not
+ * serialised again (the keys already sort in this order, and JCS writes strings as JSON.stringify
+ * does), and no text of it is made: a block's column goes to the database as bytes.
+ */
+export function storedSignedParts(preimage: Buffer, signed: Pick<SignedTransaction, 'publicKey' | 'signature'>): Buffer[] {
+  return [STORED_HEAD, preimage.subarray(TX_PREFIX.length), Buffer.from(`,"publicKey":${JSON.stringify(signed.publicKey)},"signature":${JSON.stringify(signed.signature)}}`, 'utf8')];
 }

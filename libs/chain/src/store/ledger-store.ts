@@ -21,6 +21,8 @@ export interface StoredTx {
   signed: SignedTransaction;
   /** The signed transaction exactly as stored (canonical JSON), when read back from a store. */
   rawSigned?: string;
+  /** The preimage its signature covers, when the writer has it: the stored text is written from its bytes. */
+  preimage?: Buffer;
   status: TxStatus;
   /** JCS text of the transaction result (its digest is the leaf's `out`). */
   result: string;

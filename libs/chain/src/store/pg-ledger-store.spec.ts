@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import pg from 'pg';
+import { canonicalJson, Ed25519Signer, generateEd25519 } from '@zizhu/crypto';
+import { signTransactionWithPreimage } from '../formats/index.js';
+import type { StoredTx } from './ledger-store.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { joinFields, PgLedgerStore, READ_NODES_SQL, READ_STATE_SQL } from './pg-ledger-store.js';
+import { joinFields, PgLedgerStore, READ_NODES_SQL, READ_STATE_SQL, signedColumn } from './pg-ledger-store.js';
 
 /** Every "Node Type" of an EXPLAIN (FORMAT JSON) plan, with the relation each one reads. */
 interface PlanNode {
@@ -98,5 +101,17 @@ describe('joinFields (a block commit sends each text column as one parameter)', 
     expect(() => joinFields(['a', 'b\x1f'])).toThrow(/U\+001F/);
     expect(() => joinFields(['a', ''])).toThrow(/empty/);
     expect(() => joinFields([''])).toThrow(/empty/);
+  });
+
+  it("a block's signed transactions go as the UTF-8 of their canonical texts joined with U+001F, from preimages where there are", () => {
+    const signer = new Ed25519Signer(generateEd25519().privateKey);
+    const made = ['é ✓ "quoted"', 'a\u001fb in JSON is escaped', 'plain'].map((title, i) =>
+      signTransactionWithPreimage({ channel: 'ch', contract: 'c', method: 'm', args: { title, i }, ts: i }, signer),
+    );
+    const tx = (i: number, extra: Partial<StoredTx>): StoredTx => ({ channel: 'ch', leafIndex: i, height: 1, hash: '0'.repeat(64), signed: made[i].signed, status: 'COMMITTED', result: '{}', leaf: '{}', ...extra });
+    const txs = [tx(0, { preimage: made[0].preimage }), tx(1, { rawSigned: canonicalJson(made[1].signed) }), tx(2, {})];
+    expect(signedColumn(txs).equals(Buffer.from(joinFields(made.map((m) => canonicalJson(m.signed))), 'utf8'))).toBe(true);
+    expect(signedColumn([]).length).toBe(0);
+    expect(() => signedColumn([tx(0, { rawSigned: 'a\x1fb' })])).toThrow(/U\+001F/);
   });
 });

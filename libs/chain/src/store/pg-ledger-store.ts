@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { canonicalJson } from '@zizhu/crypto';
-import type { BlockHeader, SignedTransaction, TxStatus } from '../formats/index.js';
+import { storedSignedParts, type BlockHeader, type SignedTransaction, type TxStatus } from '../formats/index.js';
 import { LedgerError } from '../errors.js';
 import { LEDGER_MIGRATIONS } from './pg-schema.js';
 import type { BlockCommit, BlockRecord, CommitLease, LedgerStore, SqlClient, StoredBlock, StoredNode, StoredTx, StoredWrite } from './ledger-store.js';
@@ -86,6 +86,29 @@ export function joinFields(fields: readonly string[]): string {
     throw new LedgerError('INVALID_BLOCK', 'a stored text is empty or holds the control character U+001F');
   }
   return joined;
+}
+
+const FIELD_SEPARATOR = Buffer.from([0x1f]);
+/**
+ * A block's stored signed transactions as one parameter of UTF-8 bytes, joined by U+001F as
+ * joinFields joins texts (the statement decodes and splits them): written from each preimage's
+ * bytes where the writer has it (storedSignedParts), so no text of ~2 KB is made per transaction
+ * and kept until its block is written, nor joined and encoded again by the driver.
+ */
+export function signedColumn(txs: readonly StoredTx[]): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const t = txs[i];
+    if (i > 0) parts.push(FIELD_SEPARATOR);
+    if (t.preimage) for (const part of storedSignedParts(t.preimage, t.signed)) parts.push(part);
+    else parts.push(Buffer.from(t.rawSigned ?? canonicalJson(t.signed), 'utf8'));
+  }
+  const bytes = Buffer.concat(parts);
+  // Canonical JSON escapes every control character: a separator more would split a transaction.
+  let separators = 0;
+  for (let at = bytes.indexOf(0x1f); at !== -1; at = bytes.indexOf(0x1f, at + 1)) separators++;
+  if (separators !== Math.max(0, txs.length - 1)) throw new LedgerError('INVALID_BLOCK', 'a stored transaction holds the control character U+001F');
+  return bytes;
 }
 
 function countOf(text: string, ch: string): number {
@@ -375,13 +398,14 @@ export class PgLedgerStore implements LedgerStore {
         text: `WITH blk AS (
                  INSERT INTO ledger_blocks (channel, height, hash, header, checkpoint, time) VALUES ($1, $2, $3, $4, $5, $6)
                ), txs AS (
-                 -- Each text column as one parameter, its fields joined by chr(31) (see joinFields):
+                 -- Each text column as one parameter, its fields joined by chr(31) (see joinFields;
+                 -- the signed transactions as UTF-8 bytes so joined, see signedColumn):
                  -- a JSON document escaped every quote of the JSON texts inside it, and PostgreSQL
                  -- unescaped them again; the driver's text[] escaping was slower still. Hashes are
                  -- packed bytes: substring of a bytea is direct, of UTF-8 text a walk from its start.
                  INSERT INTO ledger_txs (channel, seq, height, hash, signed, status, result, leaf)
                  SELECT $1, $7::bigint + t.o - 1, $2, substring($8::bytea FROM (t.o::int - 1) * 32 + 1 FOR 32), t.sg, t.st, t.r, t.l
-                   FROM unnest(string_to_array($9, chr(31)), string_to_array($10, chr(31)), string_to_array($11, chr(31)), string_to_array($12, chr(31)))
+                   FROM unnest(string_to_array($9, chr(31)), string_to_array(convert_from($10::bytea, 'UTF8'), chr(31)), string_to_array($11, chr(31)), string_to_array($12, chr(31)))
                         WITH ORDINALITY AS t(st, sg, r, l, o)
                ), nodes AS (
                  -- The hashes as one bytea, 32 bytes each in order: a bytea[] parameter cost the
@@ -411,7 +435,7 @@ export class PgLedgerStore implements LedgerStore {
           txs.length > 0 ? txs[0].leafIndex : 0,
           Buffer.from(txs.map((t) => t.hash).join(''), 'hex'),
           joinFields(txs.map((t) => t.status)),
-          joinFields(txs.map((t) => t.rawSigned ?? canonicalJson(t.signed))),
+          signedColumn(txs),
           joinFields(txs.map((t) => t.result)),
           joinFields(txs.map((t) => t.leaf)),
           nodes.map((n) => n.leafEnd),
