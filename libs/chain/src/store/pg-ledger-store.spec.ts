@@ -113,5 +113,6 @@ describe('joinFields (a block commit sends each text column as one parameter)', 
     expect(signedColumn(txs).equals(Buffer.from(joinFields(made.map((m) => canonicalJson(m.signed))), 'utf8'))).toBe(true);
     expect(signedColumn([]).length).toBe(0);
     expect(() => signedColumn([tx(0, { rawSigned: 'a\x1fb' })])).toThrow(/U\+001F/);
+    expect(() => signedColumn([tx(0, { rawSigned: '' })])).toThrow(/empty/);
   });
 });

@@ -53,12 +53,13 @@ function toTx(r: TxRow): StoredTx {
 }
 
 /**
- * A block's state read ($1 channel, $2 keys joined by chr(31), as joinFields joins them: the
- * driver's text[] literal escaped every key, for blocks of thousands of keys): one primary-key lookup per key, whatever the table's
- * statistics say. As a plain join the planner, whose row estimate for a fast-growing channel lags
- * far behind (1,040 rows estimated, 66,002 there), hashed the channel's whole state for every block:
- * 61 ms for a block of 2,000 keys at 66,000 rows, growing with the table, against 5 ms for the
- * lookups. LIMIT 1 (a key is unique) keeps the subquery from being flattened back into that join.
+ * A block's state read ($1 channel, $2 keys joined by chr(31) as joinFields joins them: the
+ * driver's text[] literal escaped every key of blocks of thousands): one primary-key lookup per
+ * key, whatever the table's statistics say. As a plain join the planner, whose row estimate for a
+ * fast-growing channel lags far behind (1,040 rows estimated, 66,002 there), hashed the channel's
+ * whole state for every block: 61 ms for a block of 2,000 keys at 66,000 rows, growing with the
+ * table, against 5 ms for the lookups. LIMIT 1 (a key is unique) keeps the subquery from being
+ * flattened back into that join.
  */
 export const READ_STATE_SQL = `SELECT s.key, s.value FROM unnest(string_to_array($2, chr(31))) AS q(k)
   CROSS JOIN LATERAL (SELECT key, value FROM ledger_state WHERE channel = $1 AND key = q.k LIMIT 1) s`;
@@ -101,7 +102,12 @@ export function signedColumn(txs: readonly StoredTx[]): Buffer {
     const t = txs[i];
     if (i > 0) parts.push(FIELD_SEPARATOR);
     if (t.preimage) for (const part of storedSignedParts(t.preimage, t.signed)) parts.push(part);
-    else parts.push(Buffer.from(t.rawSigned ?? canonicalJson(t.signed), 'utf8'));
+    else {
+      const text = t.rawSigned ?? canonicalJson(t.signed);
+      // string_to_array would read a lone empty field as none at all.
+      if (text.length === 0) throw new LedgerError('INVALID_BLOCK', 'a stored transaction is empty');
+      parts.push(Buffer.from(text, 'utf8'));
+    }
   }
   const bytes = Buffer.concat(parts);
   // Canonical JSON escapes every control character: a separator more would split a transaction.
