@@ -349,7 +349,7 @@ export class PgLedgerStore implements LedgerStore {
 
   async readState(channel: string, keys: string[]): Promise<Map<string, string>> {
     // A text that cannot be joined (empty, or holding U+001F) is no state key, so it has no value.
-    const joinable = keys.every((k) => k.length > 0 && !k.includes('\x1f')) ? keys : keys.filter((k) => k.length > 0 && !k.includes('\x1f'));
+    const joinable = keys.filter((k) => k.length > 0 && !k.includes('\x1f'));
     if (joinable.length === 0) return new Map();
     const r = await this.pool.query<{ key: string; value: string }>({ name: 'zz_state_joined', text: READ_STATE_SQL, values: [channel, joinFields(joinable)] });
     return new Map(r.rows.map((row) => [row.key, row.value]));
