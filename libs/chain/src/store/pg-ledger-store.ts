@@ -111,13 +111,12 @@ export function signedColumn(txs: readonly StoredTx[]): Buffer {
   }
   const bytes = Buffer.concat(parts);
   // Canonical JSON escapes every control character: a separator more would split a transaction.
-  let separators = 0;
-  for (let at = bytes.indexOf(0x1f); at !== -1; at = bytes.indexOf(0x1f, at + 1)) separators++;
-  if (separators !== Math.max(0, txs.length - 1)) throw new LedgerError('INVALID_BLOCK', 'a stored transaction holds the control character U+001F');
+  if (countOf(bytes, '\x1f') !== Math.max(0, txs.length - 1)) throw new LedgerError('INVALID_BLOCK', 'a stored transaction holds the control character U+001F');
   return bytes;
 }
 
-function countOf(text: string, ch: string): number {
+/** Occurrences of a one-character text (a Buffer searches for its UTF-8 bytes). */
+function countOf(text: string | Buffer, ch: string): number {
   let n = 0;
   for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) n++;
   return n;
